@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AchievementsConfig(AppConfig):
+    name = "kechuang.achievements"
+    label = "achievements"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,37 @@
+"""Template context shared by every page: the navigation, built from what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import is_admin, is_staff
+
+# (url name, label, who sees it). Apps add their entries here as they gain pages.
+NAV_ITEMS: list[tuple[str, Any, str]] = [
+    ("core:organisation_list", _("Organisations"), "public"),
+    ("core:person_list", _("Experts"), "public"),
+    ("core:carrier_list", _("Innovation carriers"), "public"),
+    ("core:audit_log", _("Audit log"), "admin"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    items = []
+    for name, label, audience in NAV_ITEMS:
+        if audience == "staff" and not is_staff(user):
+            continue
+        if audience == "admin" and not is_admin(user):
+            continue
+        if audience == "user" and not user.is_authenticated:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    return {"nav_items": items}
