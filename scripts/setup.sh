@@ -53,8 +53,7 @@ if [ ! -f "$vendor/.stamp" ] || [ package.json -nt "$vendor/.stamp" ]; then
 fi
 
 # Translation catalogues (.po in git, .mo built here).
-for po in src/kechuang/locale/*/LC_MESSAGES/*.po; do
-  [ -f "$po" ] || continue
+find src/kechuang -path '*/locale/*/LC_MESSAGES/*.po' | while read -r po; do
   mo="${po%.po}.mo"
   if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then msgfmt --check -o "$mo" "$po"; fi
 done
