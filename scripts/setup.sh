@@ -55,6 +55,6 @@ fi
 # Translation catalogues (.po in git, .mo built here).
 find src/kechuang -path '*/locale/*/LC_MESSAGES/*.po' | while read -r po; do
   mo="${po%.po}.mo"
-  if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then msgfmt --check -o "$mo" "$po"; fi
+  if [ ! -f "$mo" ] || [ "$po" -nt "$mo" ]; then msgfmt --check-format -o "$mo" "$po"; fi
 done
 echo ">> setup ($mode) done"
