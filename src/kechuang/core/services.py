@@ -186,3 +186,22 @@ def issue_api_token(actor: User, name: str) -> tuple[Any, str]:
     token, key = issue_token(actor, name)
     audit.record(actor, "token.issue", token, None, {"name": name, "prefix": token.prefix})
     return token, key
+
+
+def notify(
+    actor: User | None,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    organisation: Organisation | None = None,
+    user: User | None = None,
+) -> Any:
+    """Send an in-platform notification to an organisation's users (or one user). Audited."""
+    from .models import Notification
+
+    if organisation is None and user is None:
+        raise ValueError("A notification needs an organisation or a user.")
+    note = Notification.objects.create(organisation=organisation, user=user, kind=kind, title=title, body=body, url=url)
+    audit.record(actor, "notification.send", note, None, {"kind": kind, "title": title}, organisation)
+    return note

@@ -1,0 +1,1 @@
+"""Research results, patents and funded projects (the technology supply)."""
