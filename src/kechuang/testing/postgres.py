@@ -31,7 +31,9 @@ def pg_bin() -> Path:
     found = shutil.which("initdb")
     if found:
         return Path(found).resolve().parent
-    raise SystemExit("PostgreSQL 15 is not installed: run `make setup-dev` (installs Debian's postgresql-15).")
+    raise SystemExit(
+        "PostgreSQL 15 is not installed: run `make setup-dev` (installs Debian's postgresql-15)."
+    )
 
 
 def _free_port() -> int:
@@ -60,15 +62,42 @@ def temporary_server() -> Iterator[str]:
     port = _free_port()
     try:
         subprocess.run(
-            _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", "kechuang", "-A", "trust",
-                             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
-            check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+            _as_server_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "kechuang",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         subprocess.run(
-            _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(tmp / "server.log"), "-w", "start"]),
-            check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+            _as_server_user(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(tmp / "server.log"),
+                    "-w",
+                    "start",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         subprocess.run(
             [str(bindir / "createdb"), "-h", str(sock), "-p", str(port), "-U", "kechuang", "kechuang"],
             check=True,
@@ -78,8 +107,10 @@ def temporary_server() -> Iterator[str]:
         if (data / "postmaster.pid").exists():
             subprocess.run(
                 _as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-            )  # fmt: skip
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
         shutil.rmtree(tmp, ignore_errors=True)
 
 
