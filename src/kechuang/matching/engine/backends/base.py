@@ -1,0 +1,88 @@
+"""The IndexBackend interface every backend implements (embedded tantivy+numpy, Milvus).
+
+A backend stores documents by key ("kind:id"), the analysed terms of their fields, and (once
+embedded) one normalised vector each. It answers two first-stage questions: the best keys by BM25
+over the analysed terms, and the best keys by cosine similarity. Everything else (fusion,
+constraints, explanations) happens above it so that every backend ranks alike.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..types import Document
+
+# Field boosts: a term in the title or the keywords says more about the item than one in the text.
+FIELD_BOOSTS = {"title": 2.0, "keywords": 2.0, "text": 1.0}
+# Bigram fields recover words the dictionary does not know; they get a lower weight than words.
+GRAM_WEIGHT = 0.7
+
+
+@dataclass
+class DocTerms:
+    """Analysed terms of one document, per field: words (segmented, stemmed) and CJK bigrams."""
+
+    words: dict[str, list[str]]
+    grams: dict[str, list[str]]
+
+
+@dataclass
+class QueryTerms:
+    words: list[str]
+    grams: list[str]
+
+
+class IndexBackend(ABC):
+    name: str = "abstract"
+
+    @abstractmethod
+    def upsert(self, docs: list[Document], terms: list[DocTerms], hashes: list[str]) -> None:
+        """Insert or replace documents with the hash of their embedding text; a replaced document
+        whose hash changed loses its vector until it is embedded again."""
+
+    @abstractmethod
+    def delete(self, keys: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def lexical_search(self, query: QueryTerms, kind: str, limit: int) -> list[tuple[str, float]]:
+        """(key, score) best first; scores are positive, larger is better."""
+
+    @abstractmethod
+    def set_vectors(self, items: list[tuple[str, str, np.ndarray]]) -> None:
+        """Store (key, text_hash, vector); ignored for keys whose text hash has changed since."""
+
+    @abstractmethod
+    def dense_search(self, vector: np.ndarray, kind: str, limit: int) -> list[tuple[str, float]]:
+        """(key, cosine similarity) best first, among embedded documents of `kind`."""
+
+    @abstractmethod
+    def documents(self, keys: Iterable[str]) -> dict[str, Document]: ...
+
+    @abstractmethod
+    def vector(self, key: str) -> np.ndarray | None: ...
+
+    @abstractmethod
+    def pending(self, limit: int) -> list[tuple[Document, str]]:
+        """Documents that still need a vector, with the hash of the text to embed."""
+
+    @abstractmethod
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(documents per kind, embedded documents per kind)."""
+
+    @abstractmethod
+    def generation(self) -> str: ...
+
+    @abstractmethod
+    def begin_rebuild(self) -> IndexBackend:
+        """A fresh, empty backend built beside the live one; the live one keeps serving."""
+
+    @abstractmethod
+    def finish_rebuild(self, fresh: IndexBackend) -> None:
+        """Atomically make `fresh` the live index."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files and connections."""

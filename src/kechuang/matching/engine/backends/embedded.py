@@ -1,0 +1,357 @@
+"""The default backend: tantivy for BM25 over pre-analysed terms, SQLite + numpy/faiss for vectors.
+
+Layout under the index directory (settings.DATA_DIR / "index" / "embedded"):
+
+    CURRENT              name of the live generation (replaced atomically by os.replace)
+    g-<time>-<rand>/     one generation: tantivy/ (lexical) and store.sqlite3 (documents, vectors)
+
+Every write commits before returning, so updates survive a restart. A rebuild fills a new
+generation and only then rewrites CURRENT; a crash mid-rebuild leaves the old generation serving
+(the half-built directory is removed by the next rebuild). Readers notice a new CURRENT on their
+next search and reopen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import tantivy
+
+from ..types import KINDS, Document
+from .base import FIELD_BOOSTS, GRAM_WEIGHT, DocTerms, IndexBackend, QueryTerms
+
+FIELDS = tuple(FIELD_BOOSTS)
+# Long queries (a pasted 20,000-character description) keep only their rarest terms: they carry
+# the topic, and a boolean query of thousands of terms would be slow for nothing.
+MAX_QUERY_TERMS = 48
+# Exact cosine over a numpy matrix is fast enough below this many vectors per kind; above it an
+# HNSW graph (faiss) answers in sub-millisecond time at a small recall cost.
+HNSW_THRESHOLD = 50_000
+DIM = 384
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    builder.add_text_field("kind", stored=False, tokenizer_name="raw")
+    for name in FIELDS:
+        builder.add_text_field(f"{name}_w", stored=False, tokenizer_name="whitespace")
+        builder.add_text_field(f"{name}_g", stored=False, tokenizer_name="whitespace")
+    return builder.build()
+
+
+class _DenseMatrix:
+    """Vectors of one kind held in memory, reloaded when the store's version changes."""
+
+    def __init__(self, keys: list[str], matrix: np.ndarray) -> None:
+        self.keys = keys
+        self.matrix = matrix
+        self.hnsw = None
+        if len(keys) >= HNSW_THRESHOLD:
+            import faiss
+
+            index = faiss.IndexHNSWFlat(matrix.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = 80
+            index.add(matrix)
+            index.hnsw.efSearch = 128
+            self.hnsw = index
+
+    def search(self, vector: np.ndarray, limit: int) -> list[tuple[str, float]]:
+        if not self.keys:
+            return []
+        limit = min(limit, len(self.keys))
+        if self.hnsw is not None:
+            sims, idx = self.hnsw.search(vector.reshape(1, -1).astype(np.float32), limit)
+            return [(self.keys[i], float(s)) for s, i in zip(sims[0], idx[0], strict=True) if i >= 0]
+        sims = self.matrix @ vector
+        top = np.argpartition(-sims, limit - 1)[:limit]
+        top = top[np.argsort(-sims[top])]
+        return [(self.keys[i], float(sims[i])) for i in top]
+
+
+class EmbeddedBackend(IndexBackend):
+    name = "embedded"
+
+    def __init__(self, root: Path, generation: str | None = None) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._pinned = generation is not None
+        self._gen = generation or self._current_or_create()
+        self._open()
+
+    # -- generations ---------------------------------------------------------------------------
+    def _current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    def _read_current(self) -> str | None:
+        try:
+            name = self._current_file().read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.root / name).is_dir() else None
+
+    def _current_or_create(self) -> str:
+        name = self._read_current()
+        if name is None:
+            name = self._new_generation_dir()
+            self._write_current(name)
+        return name
+
+    def _new_generation_dir(self) -> str:
+        name = f"g-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
+        (self.root / name / "tantivy").mkdir(parents=True)
+        return name
+
+    def _write_current(self, name: str) -> None:
+        tmp = self.root / f"CURRENT.{secrets.token_hex(4)}.tmp"
+        tmp.write_text(name)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self._current_file())
+
+    def _open(self) -> None:
+        gen_dir = self.root / self._gen
+        self._index = tantivy.Index(_schema(), path=str(gen_dir / "tantivy"), reuse=True)
+        self._db = sqlite3.connect(gen_dir / "store.sqlite3", check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL,"
+            " text_hash TEXT NOT NULL, vector BLOB)"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS docs_pending ON docs(kind) WHERE vector IS NULL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('version', 0)")
+        self._db.commit()
+        self._dense: dict[str, tuple[int, _DenseMatrix]] = {}
+
+    def _follow_current(self) -> None:
+        """Reopen when another process (a `kechuang reindex`) swapped in a new generation."""
+        if self._pinned:
+            return
+        name = self._read_current()
+        if name and name != self._gen:
+            with self._lock:
+                self.close()
+                self._gen = name
+                self._open()
+
+    def generation(self) -> str:
+        return self._gen
+
+    def begin_rebuild(self) -> EmbeddedBackend:
+        # Leftovers of crashed rebuilds (never made current) are removed first.
+        live = self._read_current()
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name.startswith("g-") and child.name not in {live, self._gen}:
+                shutil.rmtree(child, ignore_errors=True)
+        return EmbeddedBackend(self.root, generation=self._new_generation_dir())
+
+    def finish_rebuild(self, fresh: IndexBackend) -> None:
+        assert isinstance(fresh, EmbeddedBackend)
+        old = self._gen
+        fresh.close()
+        self._write_current(fresh._gen)
+        with self._lock:
+            self.close()
+            self._gen = fresh._gen
+            self._open()
+        # Other processes may still be reading the old generation for a moment; on POSIX their
+        # open files stay valid after removal.
+        shutil.rmtree(self.root / old, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            with contextlib.suppress(Exception):
+                self._db.close()
+            self._dense = {}
+
+    # -- writes --------------------------------------------------------------------------------
+    def _bump(self) -> None:
+        self._db.execute("UPDATE meta SET value = value + 1 WHERE name = 'version'")
+
+    def upsert(self, docs: list[Document], terms: list[DocTerms], hashes: list[str]) -> None:
+        if not docs:
+            return
+        self._follow_current()
+        with self._lock:
+            writer = self._index.writer(heap_size=64_000_000, num_threads=1)
+            try:
+                for doc, doc_terms in zip(docs, terms, strict=True):
+                    writer.delete_documents_by_term("key", doc.key)
+                    fields: dict[str, str] = {"key": doc.key, "kind": doc.kind}
+                    for name in FIELDS:
+                        fields[f"{name}_w"] = " ".join(doc_terms.words.get(name, []))
+                        fields[f"{name}_g"] = " ".join(doc_terms.grams.get(name, []))
+                    writer.add_document(tantivy.Document(**fields))
+                with self._db:
+                    for doc, text_hash in zip(docs, hashes, strict=True):
+                        payload = json.dumps(doc.to_json(), ensure_ascii=False)
+                        # Keep the vector when the embedded text did not change.
+                        self._db.execute(
+                            "INSERT INTO docs (key, kind, payload, text_hash, vector) VALUES (?, ?, ?, ?, NULL)"
+                            " ON CONFLICT(key) DO UPDATE SET kind=excluded.kind, payload=excluded.payload,"
+                            " vector=CASE WHEN docs.text_hash = excluded.text_hash THEN docs.vector END,"
+                            " text_hash=excluded.text_hash",
+                            (doc.key, doc.kind, payload, text_hash),
+                        )
+                    self._bump()
+                    # The lexical commit happens inside the SQL transaction: if it fails, neither lands.
+                    writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            self._index.reload()
+
+    def delete(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        if not keys:
+            return
+        self._follow_current()
+        with self._lock:
+            writer = self._index.writer(heap_size=15_000_000, num_threads=1)
+            try:
+                for key in keys:
+                    writer.delete_documents_by_term("key", key)
+                with self._db:
+                    self._db.executemany("DELETE FROM docs WHERE key = ?", [(k,) for k in keys])
+                    self._bump()
+                    writer.commit()
+                writer.wait_merging_threads()
+            except BaseException:
+                writer.rollback()
+                raise
+            self._index.reload()
+
+    def bulk_load(self, docs: list[Document], terms: list[DocTerms], hashes: list[str]) -> None:
+        """Fast path for a rebuild into an empty generation: one writer, one commit per batch."""
+        self.upsert(docs, terms, hashes)
+
+    def set_vectors(self, items: list[tuple[str, str, np.ndarray]]) -> None:
+        if not items:
+            return
+        self._follow_current()
+        with self._lock, self._db:
+            self._db.executemany(
+                "UPDATE docs SET vector = ? WHERE key = ? AND text_hash = ?",
+                [(np.asarray(v, dtype=np.float32).tobytes(), key, h) for key, h, v in items],
+            )
+            self._bump()
+
+    # -- reads ---------------------------------------------------------------------------------
+    def _pick_terms(
+        self, searcher: tantivy.Searcher, field: str, terms: list[str]
+    ) -> list[tuple[str, float]]:
+        counts: dict[str, int] = {}
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+        unique = list(counts)
+        if len(unique) > MAX_QUERY_TERMS:
+            unique.sort(key=lambda t: searcher.doc_freq(field, t) or 10**9)
+            unique = unique[:MAX_QUERY_TERMS]
+        # A term repeated in the query counts a little more, sub-linearly.
+        return [(t, 1.0 + 0.5 * np.log(counts[t])) for t in unique]
+
+    def lexical_search(self, query: QueryTerms, kind: str, limit: int) -> list[tuple[str, float]]:
+        self._follow_current()
+        with self._lock:
+            searcher = self._index.searcher()
+            schema = self._index.schema
+            should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+            for suffix, terms, weight in (("_w", query.words, 1.0), ("_g", query.grams, GRAM_WEIGHT)):
+                if not terms:
+                    continue
+                picked = self._pick_terms(searcher, f"text{suffix}", terms)
+                for name, boost in FIELD_BOOSTS.items():
+                    for term, tf_boost in picked:
+                        q = tantivy.Query.term_query(schema, f"{name}{suffix}", term)
+                        should.append(
+                            (tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * weight * tf_boost))
+                        )
+            if not should:
+                return []
+            query_obj = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, tantivy.Query.boolean_query(should)),
+                    (tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", kind)),
+                ]
+            )
+            result = searcher.search(query_obj, limit)
+            out = []
+            for score, address in result.hits:
+                out.append((searcher.doc(address)["key"][0], float(score)))
+            return out
+
+    def _matrix(self, kind: str) -> _DenseMatrix:
+        version = self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()[0]
+        cached = self._dense.get(kind)
+        if cached and cached[0] == version:
+            return cached[1]
+        rows = self._db.execute(
+            "SELECT key, vector FROM docs WHERE kind = ? AND vector IS NOT NULL ORDER BY key", (kind,)
+        ).fetchall()
+        keys = [r[0] for r in rows]
+        matrix = (
+            np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            if rows
+            else np.zeros((0, DIM), dtype=np.float32)
+        )
+        dense = _DenseMatrix(keys, matrix)
+        self._dense[kind] = (version, dense)
+        return dense
+
+    def dense_search(self, vector: np.ndarray, kind: str, limit: int) -> list[tuple[str, float]]:
+        self._follow_current()
+        with self._lock:
+            return self._matrix(kind).search(vector, limit)
+
+    def documents(self, keys: Iterable[str]) -> dict[str, Document]:
+        keys = list(keys)
+        out: dict[str, Document] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, payload in self._db.execute(
+                    f"SELECT key, payload FROM docs WHERE key IN ({marks})", chunk
+                ):
+                    out[key] = Document.from_json(json.loads(payload))
+        return out
+
+    def vector(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            row = self._db.execute("SELECT vector FROM docs WHERE key = ?", (key,)).fetchone()
+        if not row or row[0] is None:
+            return None
+        return np.frombuffer(row[0], dtype=np.float32)
+
+    def pending(self, limit: int) -> list[tuple[Document, str]]:
+        self._follow_current()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT payload, text_hash FROM docs WHERE vector IS NULL ORDER BY rowid LIMIT ?", (limit,)
+            ).fetchall()
+        return [(Document.from_json(json.loads(p)), h) for p, h in rows]
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        self._follow_current()
+        docs = dict.fromkeys(KINDS, 0)
+        embedded = dict.fromkeys(KINDS, 0)
+        with self._lock:
+            for kind, total, with_vector in self._db.execute(
+                "SELECT kind, COUNT(*), COUNT(vector) FROM docs GROUP BY kind"
+            ):
+                docs[kind] = total
+                embedded[kind] = with_vector
+        return docs, embedded

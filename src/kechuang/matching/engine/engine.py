@@ -1,0 +1,337 @@
+"""The Engine facade: analyse, retrieve from the backend, fuse, re-rank with constraints, explain."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from kechuang.text.analysis import analyse
+
+from . import constraints as constraint_rules
+from .backends.base import FIELD_BOOSTS, DocTerms, IndexBackend, QueryTerms
+from .embedder import PASSAGE_CHARS, EmbeddingCache, text_hash
+from .explain import SNIPPET_CHARS, highlight, matched_terms
+from .fusion import FusionWeights, choose_weights, fuse
+from .types import KINDS, Constraints, Document, EngineStats, Hit
+
+log = logging.getLogger(__name__)
+
+# First-stage depth of each list: deep enough for Recall@100 and for hard filters to leave enough.
+DEPTH = 100
+# Longer inputs are cut: the topic of a 20,000-character paste is in its first few thousand characters.
+MAX_QUERY_CHARS = 4000
+# Semantic bands from e5-small cosine (query vs passage); e5 cosines sit in a narrow high range.
+BAND_HIGH = 0.86
+BAND_MEDIUM = 0.81
+
+Progress = Callable[[int, int | None], None]
+
+
+def band_of(similarity: float | None) -> str:
+    if similarity is None:
+        return "unknown"
+    if similarity >= BAND_HIGH:
+        return "high"
+    if similarity >= BAND_MEDIUM:
+        return "medium"
+    return "low"
+
+
+def passage_text(doc: Document) -> str:
+    """The compact text that is embedded: title, keywords, then the lead of the text."""
+    head = "；".join(x for x in [doc.title.strip(), "、".join(doc.keywords)] if x)
+    return f"{head}\n{doc.text.strip()}"[:PASSAGE_CHARS].strip()
+
+
+def document_terms(doc: Document) -> DocTerms:
+    words: dict[str, list[str]] = {}
+    grams: dict[str, list[str]] = {}
+    texts = {"title": doc.title, "keywords": " ; ".join(doc.keywords), "text": doc.text}
+    for name in FIELD_BOOSTS:
+        analysed = analyse(texts[name])
+        words[name] = analysed.words
+        grams[name] = analysed.grams
+    return DocTerms(words=words, grams=grams)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+
+
+class Engine:
+    """Search over supplies, demands and experts. Thread-safe; one per process via get_engine()."""
+
+    def __init__(self, backend: IndexBackend, cache: EmbeddingCache | None, background: bool = True) -> None:
+        self.backend = backend
+        self.cache = cache
+        self.background = background and cache is not None
+        self._worker: threading.Thread | None = None
+        self._worker_lock = threading.Lock()
+
+    # -- writes --------------------------------------------------------------------------------
+    def upsert(self, docs: Iterable[Document]) -> None:
+        """Index or re-index documents. Lexical search sees them on return; vectors follow."""
+        docs = list(docs)
+        for doc in docs:
+            _check_kind(doc.kind)
+        if not docs:
+            return
+        hashes = [text_hash("passage", passage_text(d)) for d in docs]
+        self.backend.upsert(docs, [document_terms(d) for d in docs], hashes)
+        self._vectors_from_cache(docs, hashes)
+        self._kick_worker()
+
+    def delete(self, ids: Iterable[str], kind: str | None = None) -> None:
+        """Remove documents: `ids` of one `kind`, or keys "kind:id" when kind is None."""
+        if kind is not None:
+            _check_kind(kind)
+            keys = [f"{kind}:{i}" for i in ids]
+        else:
+            keys = [str(i) for i in ids]
+        self.backend.delete(keys)
+
+    def _vectors_from_cache(self, docs: list[Document], hashes: list[str]) -> None:
+        if self.cache is None:
+            return
+        found = self.cache.lookup(hashes)
+        items = [(d.key, h, found[h]) for d, h in zip(docs, hashes, strict=True) if h in found]
+        self.backend.set_vectors(items)
+
+    def embed_pending(
+        self, batch: int = 16, limit: int | None = None, progress: Progress | None = None
+    ) -> int:
+        """Embed documents still without a vector; returns how many were embedded."""
+        if self.cache is None:
+            return 0
+        done = 0
+        total = self.stats().pending_embeddings
+        while limit is None or done < limit:
+            todo = self.backend.pending(batch if limit is None else min(batch, limit - done))
+            if not todo:
+                break
+            texts = [passage_text(d) for d, _h in todo]
+            vectors = self.cache.embed("passage", texts)
+            # Text hashes come from passage_text with the same role, so they match the store.
+            self.backend.set_vectors([(d.key, h, vectors[i]) for i, (d, h) in enumerate(todo)])
+            done += len(todo)
+            if progress:
+                progress(done, total)
+        return done
+
+    def _kick_worker(self) -> None:
+        if not self.background:
+            return
+        with self._worker_lock:
+            if self._worker is not None and self._worker.is_alive():
+                return
+            self._worker = threading.Thread(target=self._drain, name="kechuang-embed", daemon=True)
+            self._worker.start()
+
+    def _drain(self) -> None:
+        try:
+            self.embed_pending()
+        except Exception:  # a failed embedding must not take the web process down; lexical still works
+            log.exception("background embedding failed")
+
+    def wait_for_embeddings(self, timeout: float | None = None) -> None:
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
+    def rebuild(
+        self,
+        docs: Iterable[Document],
+        total: int | None = None,
+        progress: Progress | None = None,
+        batch: int = 500,
+    ) -> int:
+        """Build a fresh index beside the live one from `docs`, then swap atomically."""
+        fresh = self.backend.begin_rebuild()
+        count = 0
+        chunk: list[Document] = []
+
+        def flush() -> None:
+            nonlocal count
+            hashes = [text_hash("passage", passage_text(d)) for d in chunk]
+            fresh.upsert(chunk, [document_terms(d) for d in chunk], hashes)
+            if self.cache is not None:
+                found = self.cache.lookup(hashes)
+                fresh.set_vectors(
+                    [(d.key, h, found[h]) for d, h in zip(chunk, hashes, strict=True) if h in found]
+                )
+            count += len(chunk)
+            chunk.clear()
+            if progress:
+                progress(count, total)
+
+        try:
+            for doc in docs:
+                _check_kind(doc.kind)
+                chunk.append(doc)
+                if len(chunk) >= batch:
+                    flush()
+            if chunk:
+                flush()
+        except BaseException:
+            fresh.close()
+            raise
+        self.backend.finish_rebuild(fresh)
+        self._kick_worker()
+        return count
+
+    # -- reads ---------------------------------------------------------------------------------
+    def query_vector(self, text: str) -> np.ndarray | None:
+        if self.cache is None or not text.strip():
+            return None
+        return self.cache.embed("query", [text[:MAX_QUERY_CHARS]])[0]
+
+    def retrieve(
+        self,
+        text: str,
+        kind: str,
+        methods: tuple[str, ...] = ("lexical", "dense"),
+        vector: np.ndarray | None = None,
+    ) -> tuple[
+        QueryTerms, list[tuple[str, float]], list[tuple[str, float]], FusionWeights, list[tuple[str, float]]
+    ]:
+        """First stage and fusion, no documents loaded: what the benchmark measures per method."""
+        _check_kind(kind)
+        text = (text or "")[:MAX_QUERY_CHARS]
+        analysed = analyse(text)
+        terms = QueryTerms(words=analysed.words, grams=analysed.grams)
+        lexical = self.backend.lexical_search(terms, kind, DEPTH) if "lexical" in methods else []
+        dense: list[tuple[str, float]] = []
+        if "dense" in methods:
+            _docs, embedded = self.backend.counts() if vector is None else ({}, {kind: 1})
+            if embedded.get(kind):
+                vec = vector if vector is not None else self.query_vector(text)
+                if vec is not None:
+                    dense = self.backend.dense_search(vec, kind, DEPTH)
+        weights = choose_weights(len(set(analysed.words)), [s for _k, s in lexical], [s for _k, s in dense])
+        return terms, lexical, dense, weights, fuse(lexical, dense, weights)
+
+    def search(
+        self,
+        text: str,
+        kind: str,
+        constraints: Constraints | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        exclude: Iterable[str] = (),
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """Ranked, explained hits of `kind` for a free-text description."""
+        terms, lexical, dense, _weights, fused = self.retrieve(text, kind, vector=vector)
+        excluded = {f"{kind}:{i}" for i in exclude}
+        lex_pos = {k: (r, s) for r, (k, s) in enumerate(lexical, start=1)}
+        dense_pos = {k: (r, s) for r, (k, s) in enumerate(dense, start=1)}
+        candidates = [(k, s) for k, s in fused if k not in excluded]
+        docs = self.backend.documents(k for k, _s in candidates)
+        ranked: list[tuple[float, str, list[str], list[str], list[str]]] = []
+        for key, score in candidates:
+            doc = docs.get(key)
+            if doc is None:  # deleted between retrieval and loading
+                continue
+            den = dense_pos.get(key)
+            if key not in lex_pos and den is not None and den[1] < (BAND_HIGH if lexical else BAND_MEDIUM):
+                # Every embedded item is *some* distance away: a hit that shares no term with the
+                # query must be semantically close (very close when other items do share terms),
+                # or unrelated items fill the list.
+                continue
+            met, missed, unknown = (
+                constraint_rules.evaluate(constraints, doc) if constraints is not None else ([], [], [])
+            )
+            if constraints is not None and constraints.hard & set(missed):
+                continue
+            ranked.append((constraint_rules.adjust(score, met, missed), key, met, missed, unknown))
+        ranked.sort(key=lambda r: (-r[0], r[1]))
+        hits: list[Hit] = []
+        for score, key, met, missed, unknown in ranked[offset : offset + limit]:
+            doc = docs[key]
+            lex = lex_pos.get(key)
+            den = dense_pos.get(key)
+            body = " ".join([doc.title, " ".join(doc.keywords), doc.text])
+            matched = matched_terms(terms.words, terms.grams, body)
+            similarity = den[1] if den else self._similarity(key, text, vector)
+            hits.append(
+                Hit(
+                    id=doc.id,
+                    kind=doc.kind,
+                    score=round(score * 1000, 4),
+                    lexical_score=round(lex[1], 4) if lex else None,
+                    lexical_rank=lex[0] if lex else None,
+                    dense_similarity=round(similarity, 4) if similarity is not None else None,
+                    dense_rank=den[0] if den else None,
+                    band=band_of(similarity),
+                    matched_terms=matched,
+                    highlights={
+                        "title": highlight(doc.title, matched),
+                        "text": highlight(doc.text, matched, window=SNIPPET_CHARS),
+                    },
+                    constraints_met=met,
+                    constraints_missed=missed,
+                    constraints_unknown=unknown,
+                    document=doc,
+                )
+            )
+        return hits
+
+    def _similarity(self, key: str, text: str, vector: np.ndarray | None) -> float | None:
+        """Cosine for a hit found only lexically, so its band is still shown when it has a vector."""
+        doc_vec = self.backend.vector(key)
+        if doc_vec is None:
+            return None
+        query_vec = vector if vector is not None else self.query_vector(text)
+        return None if query_vec is None else float(doc_vec @ query_vec)
+
+    def similar(self, doc_id: str, kind: str, limit: int = 10, target_kind: str | None = None) -> list[Hit]:
+        """Items like `doc_id` (of `kind`) among `target_kind` (default the same kind), itself excluded."""
+        _check_kind(kind)
+        target = target_kind or kind
+        doc = self.backend.documents([f"{kind}:{doc_id}"]).get(f"{kind}:{doc_id}")
+        if doc is None:
+            return []
+        text = "\n".join([doc.title, " ".join(doc.keywords), doc.text])
+        vec = self.backend.vector(doc.key)
+        exclude = [doc_id] if target == kind else []
+        return self.search(text, target, limit=limit, exclude=exclude, vector=vec)
+
+    def stats(self) -> EngineStats:
+        docs, embedded = self.backend.counts()
+        return EngineStats(
+            backend=self.backend.name,
+            documents=docs,
+            embedded=embedded,
+            pending_embeddings=sum(docs.values()) - sum(embedded.values()),
+            generation=self.backend.generation(),
+            model=self.cache.embedder.version if self.cache else "none",
+        )
+
+    def close(self) -> None:
+        self.wait_for_embeddings(5)
+        self.backend.close()
+        if self.cache is not None:
+            self.cache.close()
+
+    def as_dict(self, hit: Hit) -> dict[str, Any]:
+        """A hit as JSON-safe data (for the API and the CLI)."""
+        return {
+            "id": hit.id,
+            "kind": hit.kind,
+            "score": hit.score,
+            "lexical_score": hit.lexical_score,
+            "lexical_rank": hit.lexical_rank,
+            "dense_similarity": hit.dense_similarity,
+            "dense_rank": hit.dense_rank,
+            "band": hit.band,
+            "matched_terms": hit.matched_terms,
+            "highlights": hit.highlights,
+            "constraints_met": hit.constraints_met,
+            "constraints_missed": hit.constraints_missed,
+            "constraints_unknown": hit.constraints_unknown,
+        }

@@ -1,0 +1,86 @@
+"""Explanations: which query terms a document matched, and its text with those terms marked."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.utils.html import escape
+
+from kechuang.text.analysis import _CJK_RE, analyse, normalise
+from kechuang.text.stemmer import stem
+
+SNIPPET_CHARS = 180
+_LATIN_RE = re.compile(r"[a-z0-9]+")
+
+
+def matched_terms(query_words: list[str], query_grams: list[str], doc_text: str) -> list[str]:
+    """Query terms present in the document, in query order; bigrams only where words found nothing."""
+    analysed = analyse(doc_text)
+    doc_words = set(analysed.words)
+    found = list(dict.fromkeys(w for w in query_words if w in doc_words))
+    if not found:
+        doc_grams = set(analysed.grams)
+        found = list(dict.fromkeys(g for g in query_grams if g in doc_grams and _CJK_RE.fullmatch(g)))
+    return found
+
+
+def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The text normalised character by character, and for each normalised character its source index."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        norm = unicodedata.normalize("NFKC", ch).casefold()
+        pieces.append(norm)
+        offsets.extend([i] * len(norm))
+    joined = "".join(pieces)
+    converted = normalise(joined)
+    # t2s is character-for-character for nearly all text; if a phrase conversion changed the
+    # length, highlight on the unconverted form rather than misplace the marks.
+    if len(converted) == len(joined):
+        joined = converted
+    return joined, offsets
+
+
+def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    norm, offsets = _normalised_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    cjk_terms = [t for t in terms if _CJK_RE.search(t)]
+    latin_terms = {t for t in terms if not _CJK_RE.search(t)}
+    for term in sorted(cjk_terms, key=len, reverse=True):
+        for m in re.finditer(re.escape(term), norm):
+            spans.append((offsets[m.start()], offsets[m.end() - 1] + 1))
+    if latin_terms:
+        for m in _LATIN_RE.finditer(norm):
+            if m.group() in latin_terms or stem(m.group()) in latin_terms:
+                spans.append((offsets[m.start()], offsets[m.end() - 1] + 1))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, terms: list[str], window: int | None = None) -> str:
+    """HTML-escaped `text` with <mark> around the terms; with `window`, a snippet around the first match."""
+    text = text or ""
+    spans = _spans(text, terms) if terms else []
+    lo, hi = 0, len(text)
+    if window is not None and len(text) > window:
+        first = spans[0][0] if spans else 0
+        lo = max(0, first - window // 4)
+        hi = min(len(text), lo + window)
+        spans = [(max(s, lo), min(e, hi)) for s, e in spans if e > lo and s < hi]
+    out: list[str] = ["…" if lo > 0 else ""]
+    pos = lo
+    for start, end in spans:
+        out.append(str(escape(text[pos:start])))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        pos = end
+    out.append(str(escape(text[pos:hi])))
+    if hi < len(text):
+        out.append("…")
+    return "".join(out)

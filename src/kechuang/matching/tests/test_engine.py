@@ -1,0 +1,202 @@
+"""The engine facade end to end on the embedded backend: index, search, explain, constrain, persist."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kechuang.matching.engine import Constraints, Document, Engine, build_engine, get_engine
+
+SUPPLIES = [
+    Document(
+        id="1",
+        kind="supply",
+        title="量子点发光二极管制备方法",
+        text="本发明公开了一种量子点发光二极管的制备方法，提高了器件的发光效率和寿命。",
+        keywords=["量子点", "发光二极管"],
+        fields=["new_materials.display"],
+        attrs={
+            "trl": 6,
+            "price_min": Decimal("100000"),
+            "price_max": Decimal("500000"),
+            "region": "310115",
+            "transfer_modes": ["licence"],
+        },
+    ),
+    Document(
+        id="2",
+        kind="supply",
+        title="高镍三元锂电池正极材料回收工艺",
+        text="一种从废旧锂离子电池中回收高镍三元正极材料的湿法冶金工艺。",
+        keywords=["锂电池", "回收"],
+        fields=["new_energy"],
+        attrs={"trl": 3, "price_min": Decimal("2000000"), "region": "320500", "transfer_modes": ["transfer"]},
+    ),
+    Document(
+        id="3",
+        kind="supply",
+        title="Wing aerodynamics in a propeller slipstream",
+        text="An experimental investigation of the lift of wings behind running propellers.",
+        keywords=["aerodynamics"],
+        fields=["aerospace"],
+        attrs={},
+    ),
+]
+
+
+def ids(hits) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.id for h in hits]
+
+
+def test_get_engine_is_the_test_engine(engine: Engine) -> None:
+    assert get_engine() is engine
+
+
+def test_lexical_search_works_before_embedding(engine: Engine) -> None:
+    engine.upsert(SUPPLIES)
+    assert engine.stats().pending_embeddings == 3
+    hits = engine.search("量子點發光器件", "supply")  # traditional script on the query side
+    assert ids(hits)[:1] == ["1"]
+    assert hits[0].band == "unknown" and hits[0].dense_similarity is None
+    assert "量子点" in hits[0].matched_terms
+    assert "<mark>量子点" in hits[0].highlights["title"]
+
+
+def test_english_stemming_matches_inflections(engine: Engine) -> None:
+    engine.upsert(SUPPLIES)
+    hits = engine.search("propellers and a wing", "supply")
+    assert ids(hits)[:1] == ["3"]
+    assert "<mark>Wing</mark>" in hits[0].highlights["title"]
+    assert "<mark>propellers</mark>" in hits[0].highlights["text"]
+
+
+def test_dense_after_embedding_gives_band_and_similarity(engine: Engine) -> None:
+    engine.upsert(SUPPLIES)
+    assert engine.embed_pending() == 3
+    assert engine.stats().pending_embeddings == 0
+    hits = engine.search("如何提升LED显示屏的发光效率", "supply")
+    assert hits[0].id == "1"
+    assert hits[0].dense_similarity is not None and hits[0].band in {"high", "medium"}
+    # Unrelated items are not padded in from the dense list.
+    assert "3" not in ids(hits)
+
+
+def test_constraints_rerank_and_hard_filter(engine: Engine) -> None:
+    engine.upsert(SUPPLIES)
+    soft = engine.search(
+        "材料 工艺 制备", "supply", Constraints(trl_min=5, budget_max=Decimal("600000"), regions=["310000"])
+    )
+    assert ids(soft)[0] == "1"
+    top = soft[0]
+    assert set(top.constraints_met) == {"trl", "budget", "region"} and top.constraints_missed == []
+    other = next(h for h in soft if h.id == "2")
+    assert set(other.constraints_missed) == {"trl", "budget", "region"}
+    hard = engine.search("材料 工艺 制备", "supply", Constraints(trl_min=5, hard={"trl"}))
+    assert "2" not in ids(hard)
+
+
+def test_unknown_attribute_is_kept_and_reported(engine: Engine) -> None:
+    engine.upsert(SUPPLIES)
+    hits = engine.search("wing propeller", "supply", Constraints(trl_min=5, hard={"trl"}))
+    assert ids(hits) == ["3"]
+    assert hits[0].constraints_unknown == ["trl"]
+
+
+def test_unknown_hard_constraint_name_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        Constraints(hard={"colour"})
+
+
+def test_delete_and_reupsert(engine: Engine) -> None:
+    engine.upsert(SUPPLIES)
+    engine.delete(["1"], kind="supply")
+    assert "1" not in ids(engine.search("量子点", "supply"))
+    changed = Document(id="2", kind="supply", title="量子点显示面板", text="量子点膜")
+    engine.upsert([changed])
+    assert ids(engine.search("量子点", "supply")) == ["2"]
+    assert engine.stats().documents["supply"] == 2
+
+
+def test_kinds_are_separate(engine: Engine) -> None:
+    engine.upsert([*SUPPLIES, Document(id="1", kind="demand", title="寻求量子点发光材料", text="")])
+    assert ids(engine.search("量子点", "demand")) == ["1"]
+    assert [h.kind for h in engine.search("量子点", "supply")] == ["supply"]
+
+
+def test_similar_excludes_itself(engine: Engine) -> None:
+    engine.upsert(
+        [*SUPPLIES, Document(id="4", kind="supply", title="钙钛矿量子点发光材料", text="发光二极管")]
+    )
+    assert "4" in ids(engine.similar("1", "supply"))[:2]
+    assert "1" not in ids(engine.similar("1", "supply"))
+    assert engine.similar("404", "supply") == []
+
+
+def test_index_survives_restart(tmp_path: Path, engine: Engine) -> None:
+    first = build_engine(backend="embedded", data_dir=tmp_path / "d", background=False, dense=False)
+    first.upsert(SUPPLIES)
+    first.delete(["2"], kind="supply")
+    first.close()
+    second = build_engine(backend="embedded", data_dir=tmp_path / "d", background=False, dense=False)
+    assert ids(second.search("量子点 锂电池", "supply")) == ["1"]
+    second.close()
+
+
+def test_rebuild_swaps_and_crash_leaves_old_index(tmp_path: Path) -> None:
+    eng = build_engine(backend="embedded", data_dir=tmp_path / "d", background=False, dense=False)
+    eng.upsert(SUPPLIES)
+    old_generation = eng.stats().generation
+
+    def exploding():  # type: ignore[no-untyped-def]
+        yield SUPPLIES[0]
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        eng.rebuild(exploding(), batch=1)
+    assert eng.stats().generation == old_generation
+    assert ids(eng.search("锂电池", "supply")) == ["2"]
+    seen: list[int] = []
+    assert eng.rebuild(iter(SUPPLIES[:1]), total=1, progress=lambda done, total: seen.append(done)) == 1
+    assert seen == [1]
+    assert eng.stats().generation != old_generation
+    assert eng.search("锂电池", "supply") == []
+    # A second process opened on the same directory follows the swap.
+    other = build_engine(backend="embedded", data_dir=tmp_path / "d", background=False, dense=False)
+    assert other.stats().documents["supply"] == 1
+    eng.close()
+    other.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "<script>alert(1)</script>量子点",
+        "'; DROP TABLE docs; --",
+        "量子点" * 7000,
+        "AND OR NOT * ? : ( ) [ ]",
+    ],
+)
+def test_hostile_input_gives_sane_results(engine: Engine, text: str) -> None:
+    engine.upsert(SUPPLIES)
+    hits = engine.search(text, "supply")
+    for hit in hits:
+        assert "<script>" not in hit.highlights["title"] + hit.highlights["text"]
+
+
+def test_highlights_escape_document_html(engine: Engine) -> None:
+    engine.upsert(
+        [Document(id="9", kind="supply", title="<b>量子点</b>", text="<img src=x onerror=alert(1)>量子点")]
+    )
+    hit = engine.search("量子点", "supply")[0]
+    assert hit.highlights["title"] == "&lt;b&gt;<mark>量子点</mark>&lt;/b&gt;"
+    assert "<img" not in hit.highlights["text"]
+
+
+def test_unknown_kind_is_rejected(engine: Engine) -> None:
+    with pytest.raises(ValueError):
+        engine.search("x", "patent")
