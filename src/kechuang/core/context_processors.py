@@ -15,6 +15,9 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("core:organisation_list", _("Organisations"), "public"),
     ("core:person_list", _("Experts"), "public"),
     ("core:carrier_list", _("Innovation carriers"), "public"),
+    ("contracts:statistics", _("Technology market statistics"), "public"),
+    ("contracts:list", _("My technology contracts"), "user"),
+    ("contracts:queue", _("Review queue"), "staff"),
     ("core:audit_log", _("Audit log"), "admin"),
 ]
 
