@@ -1,0 +1,311 @@
+"""The marketplace's side of the matching engine: which text of an item is public and indexable,
+how a demand becomes constraints, and how engine hits become results a page can show.
+
+The rule that keeps confidential details out of search: a demand's document is built from its
+title, public summary and desired outcome only. `details` never appears here, so it cannot reach
+the index, snippets, highlights or explanations.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.achievements.models import TechSupply
+
+from .engine import Constraints, Document, Hit, get_engine
+from .models import Demand, ExpertProfile
+
+log = logging.getLogger(__name__)
+
+KINDS = ("supply", "demand", "expert")
+BAND_LABELS = {
+    "high": _("high semantic similarity"),
+    "medium": _("medium semantic similarity"),
+    "low": _("low semantic similarity"),
+    "unknown": _("semantic similarity not computed yet"),
+}
+CONSTRAINT_LABELS = {
+    "fields": _("technology field"),
+    "trl": _("readiness level"),
+    "budget": _("budget and price"),
+    "region": _("region"),
+    "transfer_modes": _("transfer mode"),
+    "cooperation_modes": _("cooperation mode"),
+}
+MAX_QUERY = 2000  # the engine sees at most this many characters of a query: long texts add noise, not signal
+
+
+# --- documents (public text only) ----------------------------------------------------------------
+
+
+def supply_document(supply: TechSupply) -> Document:
+    return Document(
+        id=str(supply.pk),
+        kind="supply",
+        title=supply.title,
+        text=supply.abstract or "",
+        keywords=list(supply.keywords) + list(supply.ipc_classes),
+        fields=[f.pk for f in supply.tech_fields.all()],
+        attrs={
+            "trl": supply.trl,
+            "price_min": supply.price_min,
+            "price_max": supply.price_max,
+            "region": supply.owner.region_id,
+            "transfer_modes": list(supply.transfer_modes),
+            "owner_org_id": supply.owner_id,
+            "supply_kind": supply.kind,
+        },
+    )
+
+
+def demand_document(demand: Demand) -> Document:
+    """Title, public summary and desired outcome. Never `details` (confidential or not: one rule)."""
+    text = "\n".join(t for t in (demand.summary, demand.desired_outcome) if t)
+    return Document(
+        id=str(demand.pk),
+        kind="demand",
+        title=demand.title,
+        text=text,
+        fields=[f.pk for f in demand.tech_fields.all()],
+        attrs={
+            "trl_min": demand.trl_min,
+            "budget": demand.budget_max,
+            "region": demand.region_preference_id or demand.organisation.region_id,
+            "cooperation_modes": [demand.cooperation_mode] if demand.cooperation_mode else [],
+            "transfer_modes": [demand.cooperation_mode] if demand.cooperation_mode else [],
+            "owner_org_id": demand.organisation_id,
+        },
+    )
+
+
+def expert_document(profile: ExpertProfile) -> Document:
+    person = profile.person
+    return Document(
+        id=str(profile.pk),
+        kind="expert",
+        title=f"{person.name} {profile.headline}".strip(),
+        text=profile.summary,
+        keywords=list(profile.keywords),
+        fields=[f.pk for f in profile.tech_fields.all()],
+        attrs={
+            "region": profile.organisation.region_id if profile.organisation is not None else None,
+            "owner_org_id": profile.organisation_id,
+        },
+    )
+
+
+def is_indexable(obj: Any) -> bool:
+    if isinstance(obj, TechSupply):
+        return obj.status == TechSupply.Status.PUBLISHED
+    if isinstance(obj, Demand):
+        return obj.status == Demand.Status.OPEN
+    if isinstance(obj, ExpertProfile):
+        return obj.visible
+    return False
+
+
+# --- keeping the index in step (called after commit) ------------------------------------------------
+
+
+def _sync(kind: str, obj: Any, pk: int) -> None:
+    try:
+        engine = get_engine()
+        if obj is not None and is_indexable(obj):
+            builder: Any = {"supply": supply_document, "demand": demand_document, "expert": expert_document}[
+                kind
+            ]
+            engine.upsert([builder(obj)])
+        else:
+            engine.delete([str(pk)], kind=kind)
+    except Exception:  # the database is the truth; a failed index write is repaired by `kechuang reindex`
+        log.exception("index sync of %s %s failed", kind, pk)
+
+
+def sync_supply(pk: int) -> None:
+    obj = TechSupply.objects.select_related("owner").prefetch_related("tech_fields").filter(pk=pk).first()
+    _sync("supply", obj, pk)
+
+
+def sync_demand(pk: int) -> None:
+    obj = Demand.objects.select_related("organisation").prefetch_related("tech_fields").filter(pk=pk).first()
+    _sync("demand", obj, pk)
+
+
+def sync_expert(pk: int) -> None:
+    obj = (
+        ExpertProfile.objects.select_related("person", "organisation")
+        .prefetch_related("tech_fields")
+        .filter(pk=pk)
+        .first()
+    )
+    _sync("expert", obj, pk)
+
+
+def refresh_expert_for(person_id: int) -> None:
+    """A person's results or projects changed: rebuild their profile if they have one."""
+    from . import services
+
+    profile = ExpertProfile.objects.filter(person_id=person_id).select_related("person").first()
+    if profile is not None:
+        services.build_expert_profile(None, profile.person)
+
+
+def all_documents(kind: str) -> list[Document]:
+    """Every indexable document of one kind, for a full reindex and the demo loader."""
+    if kind == "supply":
+        qs = (
+            TechSupply.objects.filter(status=TechSupply.Status.PUBLISHED)
+            .select_related("owner")
+            .prefetch_related("tech_fields")
+        )
+        return [supply_document(s) for s in qs.iterator(chunk_size=2000)]
+    if kind == "demand":
+        dq = (
+            Demand.objects.filter(status=Demand.Status.OPEN)
+            .select_related("organisation")
+            .prefetch_related("tech_fields")
+        )
+        return [demand_document(d) for d in dq.iterator(chunk_size=2000)]
+    eq = (
+        ExpertProfile.objects.filter(visible=True)
+        .select_related("person", "organisation")
+        .prefetch_related("tech_fields")
+    )
+    return [expert_document(e) for e in eq.iterator(chunk_size=2000)]
+
+
+# --- searching ------------------------------------------------------------------------------------
+
+
+@dataclass
+class MatchResult:
+    """One result ready for a page, the API or the CLI: the object and why it matched."""
+
+    kind: str
+    obj: Any
+    hit: Hit
+    score: float = 0.0
+    constraints: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def band(self) -> str:
+        return self.hit.band
+
+    @property
+    def band_label(self) -> str:
+        return str(BAND_LABELS.get(self.hit.band, self.hit.band))
+
+    @property
+    def title_html(self) -> str:
+        return self.hit.highlights.get("title", "")
+
+    @property
+    def snippet_html(self) -> str:
+        return self.hit.highlights.get("text", "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.obj.pk,
+            "title": str(self.obj),
+            "score": round(self.score, 6),
+            "band": self.band,
+            "matched_terms": list(self.hit.matched_terms),
+            "highlights": dict(self.hit.highlights),
+            "constraints_met": list(self.hit.constraints_met),
+            "constraints_missed": list(self.hit.constraints_missed),
+            "constraints_unknown": list(self.hit.constraints_unknown),
+        }
+
+
+def clean_query(text: str) -> str:
+    """Bound what reaches the engine; the analyser copes with scripts, emoji and markup itself."""
+    return (text or "").replace("\x00", " ").strip()[:MAX_QUERY]
+
+
+def demand_constraints(demand: Demand | None = None, **wanted: Any) -> Constraints:
+    """Constraints from a demand (or from a form's fields): all soft, they re-rank and explain."""
+    if demand is not None:
+        wanted.setdefault("fields", [f.pk for f in demand.tech_fields.all()] if demand.pk else [])
+        wanted.setdefault("trl_min", demand.trl_min)
+        wanted.setdefault("budget_max", demand.budget_max)
+        wanted.setdefault("region", demand.region_preference_id)
+        wanted.setdefault("mode", demand.cooperation_mode)
+    budget = wanted.get("budget_max")
+    mode = wanted.get("mode") or ""
+    return Constraints(
+        fields=[str(f) for f in (wanted.get("fields") or [])],
+        trl_min=wanted.get("trl_min"),
+        budget_max=Decimal(budget) if budget is not None else None,
+        regions=[wanted["region"]] if wanted.get("region") else [],
+        transfer_modes=[mode] if mode else [],
+    )
+
+
+def _objects(kind: str, ids: list[int]) -> dict[int, Any]:
+    if kind == "supply":
+        qs: Any = TechSupply.objects.filter(pk__in=ids, status=TechSupply.Status.PUBLISHED).select_related(
+            "owner"
+        )
+    elif kind == "demand":
+        qs = Demand.objects.filter(pk__in=ids, status=Demand.Status.OPEN).select_related("organisation")
+    else:
+        qs = ExpertProfile.objects.filter(pk__in=ids, visible=True).select_related("person", "organisation")
+    return {o.pk: o for o in qs}
+
+
+def _results(kind: str, hits: list[Hit], exclude: set[int] | None = None) -> list[MatchResult]:
+    ids = []
+    for h in hits:
+        try:
+            ids.append(int(h.id))
+        except (TypeError, ValueError):
+            continue
+    objects = _objects(kind, ids)
+    out = []
+    for h in hits:
+        obj = objects.get(int(h.id)) if str(h.id).isdigit() else None
+        # The database decides visibility: an index entry for something since drafted or deleted is skipped.
+        if obj is None or (exclude and obj.pk in exclude):
+            continue
+        out.append(MatchResult(kind=kind, obj=obj, hit=h, score=h.score))
+    return out
+
+
+def search(
+    text: str, kind: str = "supply", constraints: Constraints | None = None, limit: int = 10
+) -> list[MatchResult]:
+    query = clean_query(text)
+    if not query or kind not in KINDS:
+        return []
+    hits = get_engine().search(query, kind=kind, constraints=constraints or Constraints(), limit=limit)
+    return _results(kind, hits)
+
+
+def demand_query(demand: Demand) -> str:
+    """The public text of a demand as a query: the same text the index may hold, nothing confidential."""
+    return "\n".join(t for t in (demand.title, demand.summary, demand.desired_outcome) if t)
+
+
+def match_demand(demand: Demand, kind: str = "supply", limit: int = 10) -> list[MatchResult]:
+    results = search(demand_query(demand), kind=kind, constraints=demand_constraints(demand), limit=limit + 5)
+    own = demand.organisation_id
+    return [r for r in results if getattr(r.obj, "owner_id", getattr(r.obj, "organisation_id", None)) != own][
+        :limit
+    ]
+
+
+def similar(kind: str, obj: Any, target_kind: str | None = None, limit: int = 6) -> list[MatchResult]:
+    target_kind = target_kind or kind
+    try:
+        hits = get_engine().similar(str(obj.pk), kind, limit=limit, target_kind=target_kind)
+    except Exception:
+        log.exception("similar items for %s %s failed", kind, obj.pk)
+        return []
+    exclude = {obj.pk} if target_kind == kind else set()
+    return _results(target_kind, hits, exclude)[:limit]

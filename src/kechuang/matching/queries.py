@@ -1,0 +1,101 @@
+"""Shared reads of the marketplace: visible demands, leads per side, and the funnel counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from kechuang.core.permissions import is_staff
+
+from .models import CallApplication, Demand, ExpertProfile, MatchLead, OpenCall
+
+
+def visible_demands(user: Any) -> QuerySet[Demand]:
+    qs = Demand.objects.select_related("organisation")
+    if is_staff(user):
+        return qs
+    cond = ~Q(status=Demand.Status.DRAFT)
+    org_id = getattr(user, "organisation_id", None) if getattr(user, "is_authenticated", False) else None
+    if org_id:
+        cond |= Q(organisation_id=org_id)
+    return qs.filter(cond)
+
+
+def search_demands(qs: QuerySet[Demand], q: str = "", status: str = "", field: str = "") -> QuerySet[Demand]:
+    # Only public columns are searched: a confidential detail must not make a demand findable.
+    q = (q or "").strip()[:200]
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(desired_outcome__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if field:
+        qs = qs.filter(Q(tech_fields__pk=field) | Q(tech_fields__parent_id=field)).distinct()
+    return qs
+
+
+def visible_experts(q: str = "") -> QuerySet[ExpertProfile]:
+    qs = ExpertProfile.objects.filter(visible=True).select_related("person", "organisation")
+    q = (q or "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(person__name__icontains=q) | Q(headline__icontains=q) | Q(summary__icontains=q))
+    return qs
+
+
+def leads_for(user: Any) -> QuerySet[MatchLead]:
+    """Leads the user's organisation is a side of (as the demand's poster or as the supplier)."""
+    qs = MatchLead.objects.select_related(
+        "demand", "demand__organisation", "supply", "expert__person", "supplier"
+    )
+    org_id = getattr(user, "organisation_id", None) if getattr(user, "is_authenticated", False) else None
+    if not org_id:
+        return qs.none()
+    return qs.filter(Q(demand__organisation_id=org_id) | Q(supplier_id=org_id))
+
+
+def funnel(leads: QuerySet[MatchLead]) -> list[dict[str, Any]]:
+    """Leads that reached at least each stage (a closed lead counts up to where it got), and closed ones."""
+    reached = dict(leads.values_list("furthest").annotate(n=Count("id")).order_by())
+    total = sum(reached.values())
+    rows = []
+    labels = dict(MatchLead.Stage.choices)
+    running = total
+    for i, stage in enumerate(MatchLead.FUNNEL):
+        rows.append({"stage": stage, "label": str(labels[stage]), "count": running,
+                     "share": round(100 * running / total, 1) if total else 0.0})  # fmt: skip
+        running -= reached.get(i, 0)
+    closed = leads.filter(stage=MatchLead.Stage.CLOSED).count()
+    rows.append({"stage": "closed", "label": str(labels["closed"]), "count": closed,
+                 "share": round(100 * closed / total, 1) if total else 0.0})  # fmt: skip
+    return rows
+
+
+def funnel_by_organisation(limit: int = 20) -> list[dict[str, Any]]:
+    """City-wide: leads per demand-posting organisation, with how many got to a contract."""
+    rows = (
+        MatchLead.objects.values("demand__organisation_id", "demand__organisation__name")
+        .annotate(leads=Count("id"), signed=Count("id", filter=Q(stage=MatchLead.Stage.SIGNED)))
+        .order_by("-leads")[:limit]
+    )
+    return [{"organisation_id": r["demand__organisation_id"], "organisation": r["demand__organisation__name"],
+             "leads": r["leads"], "signed": r["signed"]} for r in rows]  # fmt: skip
+
+
+def open_calls(status: str = "") -> QuerySet[OpenCall]:
+    qs = OpenCall.objects.select_related("demand", "demand__organisation").annotate(
+        n_applications=Count("applications")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def applications_visible(user: Any, call: OpenCall) -> QuerySet[CallApplication]:
+    """The poster sees every application; an applicant sees only its own."""
+    from .permissions import can_manage_call
+
+    qs = call.applications.select_related("organisation", "supply")
+    if can_manage_call(user, call):
+        return qs
+    org_id = getattr(user, "organisation_id", None) if getattr(user, "is_authenticated", False) else None
+    return qs.filter(organisation_id=org_id) if org_id else qs.none()
