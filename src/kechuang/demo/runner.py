@@ -62,7 +62,10 @@ def run_steps(ctx: DemoContext, names: Sequence[str] | None = None) -> list[Step
             continue
         existing = done.get(name)
         if existing is not None and existing.version == module.VERSION:
-            results.append(StepResult(name, "skipped", existing.counts, message="already loaded"))
+            note = "already loaded"
+            if (existing.seed, existing.scale) != (ctx.seed, ctx.scale):
+                note += f" with seed {existing.seed}, scale {existing.scale} (--reset reloads)"
+            results.append(StepResult(name, "skipped", existing.counts, message=note))
             continue
         if existing is not None and not hasattr(module, "unload"):
             results.append(
@@ -77,7 +80,7 @@ def run_steps(ctx: DemoContext, names: Sequence[str] | None = None) -> list[Step
         try:
             result = _run_one(ctx, name, module, existing)
         except Exception as exc:  # a failing step must not stop independent ones; it is retried next run
-            detail = traceback.format_exc(limit=-3)
+            detail = traceback.format_exc()
             results.append(StepResult(name, "failed", message=f"{type(exc).__name__}: {exc}\n{detail}"))
             continue
         done[name] = DemoStep.objects.get(name=name)

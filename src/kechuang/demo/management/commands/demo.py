@@ -7,7 +7,10 @@ prints the demo accounts and, with --serve, serves the platform.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +38,9 @@ class Command(BaseCommand):
             "--scale", type=float, default=1.0, help="Fraction of the full population (tests, quick looks)."
         )
         parser.add_argument("--only", nargs="+", choices=STEPS, help="Run only these steps.")
-        parser.add_argument("--no-input", action="store_true", help="Do not ask before --reset.")
+        parser.add_argument(
+            "--figures", action="store_true", help="Print the report figures computed from the data."
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if not 0 < opts["scale"] <= 1:
@@ -66,13 +71,33 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         self.stdout.write(f"Demo data ready in {time.perf_counter() - started:.1f}s.")
         self._print_accounts()
+        if opts["figures"]:
+            self._print_figures()
         if failed and not opts["serve"]:
             raise CommandError("Some demo steps failed (see above); they will be retried on the next run.")
         if opts["serve"]:
             self.stdout.write(f"Serving at http://{opts['addr']}/ (Ctrl-C stops)")
-            call_command(
-                "runserver", opts["addr"], insecure_serving=True, use_reloader=False, use_threading=True
-            )
+            self.stdout.flush()
+            # The server gets a fresh process (runserver --insecure --noreload): the loader's memory
+            # (tens of thousands of generated rows) is not carried into it.
+            argv = [
+                sys.executable,
+                "-m",
+                "kechuang.cli",
+                "runserver",
+                "--insecure",
+                "--noreload",
+                opts["addr"],
+            ]
+            os.execv(sys.executable, argv)
+
+    def _print_figures(self) -> None:
+        from kechuang.demo.queries import REPORT_TARGETS, report_figures
+
+        self.stdout.write("Figures of the 2022 report computed from the data (target at full scale):")
+        for key, value in report_figures().items():
+            shown = f"{value:,}" if isinstance(value, int | Decimal) else str(value)
+            self.stdout.write(f"  {key:<32} {shown:>24}   {REPORT_TARGETS.get(key, '')}")
 
     def _print_accounts(self) -> None:
         from kechuang.demo.accounts import account_table
