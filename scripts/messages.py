@@ -48,7 +48,9 @@ def makemessages(unit: str) -> None:
     cmd = [sys.executable, "-m", "django", "makemessages", "--no-obsolete", "--no-location", "--no-wrap"]
     for lang in LANGS:
         cmd += ["-l", lang]
-    ignores = ["tests/*", "migrations/*", "static/*", "locale/*"]
+    # Not "locale/*": makemessages would then skip the app's own locale/ directory and write the
+    # app's strings into the project catalogue (src/kechuang/locale) instead.
+    ignores = ["tests/*", "migrations/*", "static/*"]
     if unit == "project":
         ignores += [f"{a}/*" for a in APPS] + ["testing/*"]
     for pattern in ignores:

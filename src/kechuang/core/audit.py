@@ -43,10 +43,7 @@ def record(
     organisation: Organisation | None = None,
 ) -> AuditEntry:
     if organisation is None:
-        if isinstance(obj, Organisation):
-            organisation = obj
-        else:
-            organisation = getattr(obj, "organisation", None)
+        organisation = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_repr=(actor.get_username() if actor is not None and actor.pk else "system"),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015: 31 characters, the letters I, O, Z, S, V are never used.
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .validators import validate_orcid, validate_uscc
 
-MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
 
 
 class BilingualName(models.Model):
@@ -22,13 +24,13 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = get_language() or "zh-hans"
         return self.name_en if lang.startswith("en") and self.name_en else self.name_zh
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Region(BilingualName):
@@ -42,7 +44,9 @@ class Region(BilingualName):
 
     code = models.CharField(_("code"), max_length=6, primary_key=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -66,7 +70,9 @@ class Industry(BilingualName):
     """GB/T 4754-2017: sections (letters) and divisions (two digits)."""
 
     code = models.CharField(_("code"), max_length=4, primary_key=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -86,7 +92,9 @@ class TechField(BilingualName):
     """国家重点支持的高新技术领域: eight domains and their subfields (codes like 1 and 1.2)."""
 
     code = models.CharField(_("code"), max_length=12, primary_key=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -173,7 +181,9 @@ class EnterpriseFacts(models.Model):
     rd_staff = models.PositiveIntegerField(_("R&D staff"), null=True, blank=True)
     ip_class1 = models.PositiveIntegerField(_("class I intellectual property items"), null=True, blank=True)
     ip_class2 = models.PositiveIntegerField(_("class II intellectual property items"), null=True, blank=True)
-    hnte_cert_valid_until = models.DateField(_("high-tech enterprise certificate valid until"), null=True, blank=True)
+    hnte_cert_valid_until = models.DateField(
+        _("high-tech enterprise certificate valid until"), null=True, blank=True
+    )
     tech_sme_reg_no = models.CharField(_("technology-based SME registry number"), max_length=40, blank=True)
     is_listed = models.BooleanField(_("listed company"), null=True, blank=True)
     credit_ok = models.BooleanField(_("no credit restrictions"), null=True, blank=True)
@@ -205,7 +215,8 @@ class EnterpriseFacts(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="facts_one_row_per_year"),
             models.CheckConstraint(
-                condition=models.Q(st_staff__isnull=True) | models.Q(staff__isnull=True)
+                condition=models.Q(st_staff__isnull=True)
+                | models.Q(staff__isnull=True)
                 | models.Q(st_staff__lte=models.F("staff")),
                 name="facts_st_staff_within_staff",
             ),
@@ -215,15 +226,15 @@ class EnterpriseFacts(models.Model):
         return f"{self.organisation} {self.year}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.staff is not None:
             for f in ("st_staff", "rd_staff"):
                 v = getattr(self, f)
                 if v is not None and v > self.staff:
                     errors[f] = _("Cannot exceed the total staff.")
-        if self.rd_expense is not None and self.rd_expense_domestic is not None:
-            if self.rd_expense_domestic > self.rd_expense:
-                errors["rd_expense_domestic"] = _("Cannot exceed the total R&D expense.")
+        domestic, total = self.rd_expense_domestic, self.rd_expense
+        if domestic is not None and total is not None and domestic > total:
+            errors["rd_expense_domestic"] = _("Cannot exceed the total R&D expense.")
         if self.innovation_score is not None and self.innovation_score > 100:
             errors["innovation_score"] = _("The score is out of 100.")
         if errors:
@@ -406,16 +417,24 @@ class AuditEntry(models.Model):
     """Who changed what, when, with the state before and after. Append-only."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # DO_NOTHING without a database constraint: deleting a user or an organisation must never
+    # rewrite history (the triggers would refuse the UPDATE anyway); actor_repr keeps the name.
     actor = models.ForeignKey(
-        User, verbose_name=_("who"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        User, verbose_name=_("who"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )  # fmt: skip
     actor_repr = models.CharField(_("who"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=80, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, db_index=True)
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
@@ -451,7 +470,9 @@ class Notification(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("message"), blank=True)

@@ -1,20 +1,120 @@
 """Every state change of the core registries. Views, the API, importers and the CLI call these only.
 
-Each function validates, writes in one transaction and appends an audit entry with the state
-before and after.
+Each function checks who may act, validates, writes in one transaction and appends an audit entry
+with the state before and after. `actor=None` is the system itself (demo loader, migrations, the
+CLI run by an operator) and is allowed everything; any other actor is checked here, so no caller
+can forget it. When a function raises, the transaction rolls back and nothing is half-written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .identifiers import normalise_orcid, normalise_uscc
-from .models import Affiliation, Carrier, EnterpriseFacts, Organisation, Person, User
-from .permissions import can_edit_organisation, is_staff
+from .identifiers import normalise_orcid, normalise_uscc, orcid_problem, uscc_problem
+from .models import (
+    Affiliation,
+    ApiToken,
+    Carrier,
+    EnterpriseFacts,
+    Industry,
+    Notification,
+    Organisation,
+    Person,
+    Region,
+    TechField,
+    User,
+)
+from .permissions import belongs_to, can_edit_organisation, is_admin, is_staff
+
+
+def _is_system(actor: User | None) -> bool:
+    return actor is None
+
+
+def resolve_references(data: dict[str, Any]) -> dict[str, Any]:
+    """Turn classification codes (region, industry, tech_fields) into rows.
+
+    An unknown code is a field error of the caller's data, never a 404: the API, the importer and
+    forms all report it next to the field.
+    """
+    errors: dict[str, Any] = {}
+    for key, model in (("region", Region), ("industry", Industry)):
+        value = data.get(key)
+        if value is None or isinstance(value, model):
+            continue
+        code = str(value).strip()
+        if not code:
+            data[key] = None
+            continue
+        row = model.objects.filter(pk=code).first()
+        if row is None:
+            errors[key] = ValidationError(_("Unknown code %(code)s."), code="unknown", params={"code": code})
+        else:
+            data[key] = row
+    if data.get("tech_fields") is not None:
+        codes = [c if isinstance(c, str) else c.pk for c in data["tech_fields"]]
+        codes = [c.strip() for c in codes if c and c.strip()]
+        rows = list(TechField.objects.filter(pk__in=codes))
+        missing = sorted(set(codes) - {r.pk for r in rows})
+        if missing:
+            errors["tech_fields"] = ValidationError(
+                _("Unknown code %(code)s."), code="unknown", params={"code": ", ".join(missing)}
+            )
+        else:
+            data["tech_fields"] = rows
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _lazy_problem(check: Any, value: str) -> Any:
+    # Re-run the check whenever the message is rendered, so the API and the importer can say it
+    # in Chinese and in English (a message formatted once is frozen in the language of the moment).
+    return lazy(lambda: str(check(value)), str)()
+
+
+IDENTIFIER_CHECKS: dict[type, tuple[tuple[str, Any], ...]] = {
+    Organisation: (("uscc", uscc_problem),),
+    Person: (("orcid", orcid_problem),),
+}
+
+
+def _full_clean(obj: Any) -> None:
+    """Model validation, with identifier errors that render in either language."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        errors = dict(exc.error_dict)
+    for field, check in IDENTIFIER_CHECKS.get(type(obj), ()):
+        value = getattr(obj, field)
+        if value and check(value):
+            errors[field] = [ValidationError(_lazy_problem(check, value), code="invalid")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(obj: Any, changes: dict[str, Any], allowed: list[str]) -> None:
+    unknown = set(changes) - set(allowed) - {"tech_fields"}
+    if unknown:
+        raise ValidationError({k: _("Unknown field.") for k in sorted(unknown)})
+    for key, value in changes.items():
+        if key != "tech_fields":
+            setattr(obj, key, value)
+
+
+def _set_tech_fields(obj: Any, tech_fields: Iterable[Any] | None) -> None:
+    if tech_fields is not None:
+        obj.tech_fields.set(list(tech_fields))
+
 
 ORGANISATION_FIELDS = [
     "uscc", "name", "name_en", "kind", "region", "industry", "founded_on", "resident",
@@ -22,46 +122,41 @@ ORGANISATION_FIELDS = [
 ]  # fmt: skip
 
 
-def _apply(obj: Any, changes: dict[str, Any], allowed: list[str]) -> None:
-    unknown = set(changes) - set(allowed) - {"tech_fields"}
-    if unknown:
-        raise ValidationError({k: "Unknown field." for k in sorted(unknown)})
-    for key, value in changes.items():
-        if key != "tech_fields":
-            setattr(obj, key, value)
-
-
 @transaction.atomic
 def create_organisation(actor: User | None, **fields: Any) -> Organisation:
+    """Register an organisation. Staff (or the system) only: users cannot invent organisations."""
+    if not _is_system(actor) and not is_staff(actor):
+        raise PermissionDenied("Only staff register organisations.")
+    resolve_references(fields)
     tech_fields = fields.pop("tech_fields", None)
     if "uscc" in fields:
         fields["uscc"] = normalise_uscc(fields["uscc"])
     org = Organisation()
     _apply(org, fields, ORGANISATION_FIELDS)
-    org.full_clean()
+    _full_clean(org)
     org.save()
-    if tech_fields is not None:
-        org.tech_fields.set(tech_fields)
+    _set_tech_fields(org, tech_fields)
     audit.record(actor, "organisation.create", org, None, audit.snapshot(org))
     return org
 
 
 @transaction.atomic
 def update_organisation(actor: User | None, organisation: Organisation, **changes: Any) -> Organisation:
-    if actor is not None and not can_edit_organisation(actor, organisation):
+    """Change an organisation's profile (its own users or staff). No change, no audit entry."""
+    if not _is_system(actor) and not can_edit_organisation(actor, organisation):
         raise PermissionDenied("You may only edit your own organisation.")
+    resolve_references(changes)
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = audit.snapshot(org)
     tech_fields = changes.pop("tech_fields", None)
     if "uscc" in changes:
         changes["uscc"] = normalise_uscc(changes["uscc"])
-    if "is_synthetic" in changes and not is_staff(actor):
-        changes.pop("is_synthetic")
+    if "is_synthetic" in changes and not (_is_system(actor) or is_staff(actor)):
+        changes.pop("is_synthetic")  # the synthetic label is the platform's, not the user's
     _apply(org, changes, ORGANISATION_FIELDS)
-    org.full_clean()
+    _full_clean(org)
     org.save()
-    if tech_fields is not None:
-        org.tech_fields.set(tech_fields)
+    _set_tech_fields(org, tech_fields)
     after = audit.snapshot(org)
     if before != after:
         audit.record(actor, "organisation.update", org, before, after)
@@ -75,62 +170,169 @@ FACT_FIELDS = [
     if f.name not in {"id", "organisation", "year", "reported_by", "reported_at"}
 ]
 
+MIN_FACT_YEAR, MAX_FACT_YEAR = 1949, 2100
+
 
 @transaction.atomic
 def record_enterprise_facts(
     actor: User | None, organisation: Organisation, year: int, **facts: Any
 ) -> EnterpriseFacts:
-    """Create or update one enterprise's facts for a year; fields not given keep their value."""
-    if actor is not None and not can_edit_organisation(actor, organisation):
+    """Create or update one enterprise's facts for a year; fields not given keep their value.
+
+    A field given as None is recorded as missing (NULL), which is not zero.
+    """
+    if not _is_system(actor) and not can_edit_organisation(actor, organisation):
         raise PermissionDenied("You may only report your own organisation's facts.")
+    if not MIN_FACT_YEAR <= int(year) <= MAX_FACT_YEAR:
+        raise ValidationError({"year": _("The year must be between 1949 and 2100.")})
     row = EnterpriseFacts.objects.select_for_update().filter(organisation=organisation, year=year).first()
     before = audit.snapshot(row) if row else None
     if row is None:
         row = EnterpriseFacts(organisation=organisation, year=year)
+    if "tech_sme_reg_no" in facts and facts["tech_sme_reg_no"] is None:
+        facts["tech_sme_reg_no"] = ""
+    if "collection_method" in facts and facts["collection_method"] is None:
+        facts["collection_method"] = ""
     _apply(row, facts, FACT_FIELDS)
     row.reported_by = actor if actor is not None and actor.pk else None
     row.full_clean()
     row.save()
-    audit.record(actor, "facts.create" if before is None else "facts.update", row, before, audit.snapshot(row))
+    after = audit.snapshot(row)
+    audit.record(actor, "facts.create" if before is None else "facts.update", row, before, after)
     return row
 
 
 PERSON_FIELDS = ["name", "name_en", "kind", "orcid", "title", "email", "bio", "is_synthetic"]
 
 
+def _current_organisation_ids(person: Person) -> set[int]:
+    return set(person.affiliations.filter(end_date__isnull=True).values_list("organisation_id", flat=True))
+
+
+def can_manage_person(actor: User | None, person: Person) -> bool:
+    """Staff, or a user of an organisation the person currently works at."""
+    if _is_system(actor) or is_staff(actor):
+        return True
+    return any(belongs_to(actor, org_id) for org_id in _current_organisation_ids(person))
+
+
+def _check_orcid_free(person: Person) -> None:
+    # Said next to the field, before the database constraint would say it less clearly.
+    if person.orcid and Person.objects.filter(orcid=person.orcid).exclude(pk=person.pk).exists():
+        raise ValidationError({"orcid": _("Another person already has this ORCID iD.")})
+
+
+def _person_snapshot(person: Person) -> dict[str, Any]:
+    data = audit.snapshot(person)
+    data["affiliations"] = [
+        {"organisation": a.organisation_id, "position": a.position,
+         "start_date": a.start_date.isoformat() if a.start_date else None,
+         "end_date": a.end_date.isoformat() if a.end_date else None}
+        for a in person.affiliations.order_by("start_date", "id")
+    ]  # fmt: skip
+    return data
+
+
 @transaction.atomic
 def create_person(actor: User | None, affiliation: Organisation | None = None, **fields: Any) -> Person:
+    """Register a person, optionally with a current affiliation.
+
+    Identity is name + organisation + optional ORCID: two people of the same name are two people.
+    Organisation users may register people of their own organisation only.
+    """
+    own = affiliation is not None and belongs_to(actor, affiliation)
+    if not _is_system(actor) and not is_staff(actor) and not own:
+        raise PermissionDenied("You may only register people of your own organisation.")
+    resolve_references(fields)
     tech_fields = fields.pop("tech_fields", None)
-    position = fields.pop("position", "")
+    position = fields.pop("position", "") or ""
     start_date = fields.pop("start_date", None)
     if fields.get("orcid"):
         fields["orcid"] = normalise_orcid(fields["orcid"])
     person = Person()
     _apply(person, fields, PERSON_FIELDS)
-    person.full_clean()
+    _check_orcid_free(person)
+    _full_clean(person)
     person.save()
-    if tech_fields is not None:
-        person.tech_fields.set(tech_fields)
+    _set_tech_fields(person, tech_fields)
     if affiliation is not None:
-        Affiliation.objects.create(
-            person=person, organisation=affiliation, position=position, start_date=start_date
-        )
-    audit.record(actor, "person.create", person, None, audit.snapshot(person), organisation=affiliation)
+        link = Affiliation(person=person, organisation=affiliation, position=position, start_date=start_date)
+        link.full_clean()
+        link.save()
+    audit.record(actor, "person.create", person, None, _person_snapshot(person), organisation=affiliation)
     return person
 
 
 @transaction.atomic
-def move_person(actor: User | None, person: Person, organisation: Organisation, on: Any, position: str = "") -> Affiliation:
+def update_person(actor: User | None, person: Person, **changes: Any) -> Person:
+    if not can_manage_person(actor, person):
+        raise PermissionDenied("You may only edit people of your own organisation.")
+    resolve_references(changes)
+    row = Person.objects.select_for_update().get(pk=person.pk)
+    before = _person_snapshot(row)
+    tech_fields = changes.pop("tech_fields", None)
+    if changes.get("orcid"):
+        changes["orcid"] = normalise_orcid(changes["orcid"])
+    if "is_synthetic" in changes and not (_is_system(actor) or is_staff(actor)):
+        changes.pop("is_synthetic")
+    _apply(row, changes, PERSON_FIELDS)
+    _check_orcid_free(row)
+    _full_clean(row)
+    row.save()
+    _set_tech_fields(row, tech_fields)
+    after = _person_snapshot(row)
+    if before != after:
+        audit.record(actor, "person.update", row, before, after)
+    person.refresh_from_db()
+    return row
+
+
+@transaction.atomic
+def add_affiliation(
+    actor: User | None,
+    person: Person,
+    organisation: Organisation,
+    position: str = "",
+    start_date: Any = None,
+    end_date: Any = None,
+) -> Affiliation:
+    """Add a line to a person's affiliation history.
+
+    A current affiliation (no end date) closes the person's other current ones on its start date,
+    so the history is kept rather than overwritten; a past one (with an end date) is simply added.
+    Staff, or a user of the person's current organisation, or of the organisation added.
+    """
+    if not (can_manage_person(actor, person) or belongs_to(actor, organisation)):
+        raise PermissionDenied("You may only change the affiliations of your own organisation's people.")
+    row = Person.objects.select_for_update().get(pk=person.pk)
+    before = _person_snapshot(row)
+    if end_date is None:
+        for current in row.affiliations.filter(end_date__isnull=True):
+            if start_date is None:
+                raise ValidationError(
+                    {"start_date": _("Give the start date: it closes the current affiliation.")}
+                )
+            current.end_date = start_date
+            current.full_clean()
+            current.save()
+    link = Affiliation(
+        person=row,
+        organisation=organisation,
+        position=position or "",
+        start_date=start_date,
+        end_date=end_date,
+    )
+    link.full_clean()
+    link.save()
+    audit.record(actor, "person.affiliation", row, before, _person_snapshot(row), organisation)
+    return link
+
+
+def move_person(
+    actor: User | None, person: Person, organisation: Organisation, on: Any, position: str = ""
+) -> Affiliation:
     """Close the current affiliation on `on` and open a new one: the history is kept."""
-    for current in person.affiliations.filter(end_date__isnull=True):
-        current.end_date = on
-        current.full_clean()
-        current.save()
-    new = Affiliation(person=person, organisation=organisation, start_date=on, position=position)
-    new.full_clean()
-    new.save()
-    audit.record(actor, "person.move", person, None, {"organisation": organisation.pk, "on": str(on)}, organisation)
-    return new
+    return add_affiliation(actor, person, organisation, position=position, start_date=on)
 
 
 CARRIER_FIELDS = [
@@ -139,55 +341,135 @@ CARRIER_FIELDS = [
 ]  # fmt: skip
 
 
+def can_manage_carrier(actor: User | None, carrier: Carrier) -> bool:
+    return _is_system(actor) or is_staff(actor) or belongs_to(actor, carrier.host_id)
+
+
 @transaction.atomic
 def create_carrier(actor: User | None, **fields: Any) -> Carrier:
+    """Register an innovation carrier: staff, or users of the host organisation."""
+    if not _is_system(actor) and not is_staff(actor) and not belongs_to(actor, fields.get("host")):
+        raise PermissionDenied("You may only register carriers hosted by your own organisation.")
+    resolve_references(fields)
     tech_fields = fields.pop("tech_fields", None)
     carrier = Carrier()
     _apply(carrier, fields, CARRIER_FIELDS)
     carrier.full_clean()
     carrier.save()
-    if tech_fields is not None:
-        carrier.tech_fields.set(tech_fields)
+    _set_tech_fields(carrier, tech_fields)
     audit.record(actor, "carrier.create", carrier, None, audit.snapshot(carrier), organisation=carrier.host)
     return carrier
 
 
 @transaction.atomic
+def update_carrier(actor: User | None, carrier: Carrier, **changes: Any) -> Carrier:
+    if not can_manage_carrier(actor, carrier):
+        raise PermissionDenied("You may only edit carriers hosted by your own organisation.")
+    if "host" in changes and not (_is_system(actor) or is_staff(actor)):
+        raise PermissionDenied("Only staff move a carrier to another host.")
+    resolve_references(changes)
+    row = Carrier.objects.select_for_update().get(pk=carrier.pk)
+    before = audit.snapshot(row)
+    tech_fields = changes.pop("tech_fields", None)
+    if "is_synthetic" in changes and not (_is_system(actor) or is_staff(actor)):
+        changes.pop("is_synthetic")
+    _apply(row, changes, CARRIER_FIELDS)
+    row.full_clean()
+    row.save()
+    _set_tech_fields(row, tech_fields)
+    after = audit.snapshot(row)
+    if before != after:
+        audit.record(actor, "carrier.update", row, before, after, organisation=row.host)
+    carrier.refresh_from_db()
+    return row
+
+
+USER_FIELDS = ["username", "email", "first_name", "last_name", "role", "organisation", "is_active"]
+
+
+def _user_snapshot(user: User) -> dict[str, Any]:
+    # Never the password hash: the audit log is readable by administrators.
+    return audit.snapshot(user, USER_FIELDS)
+
+
+@transaction.atomic
 def create_user(
-    actor: User | None, username: str, password: str, role: str, organisation: Organisation | None = None, **extra: Any
+    actor: User | None,
+    username: str,
+    password: str | None,
+    role: str,
+    organisation: Organisation | None = None,
+    **extra: Any,
 ) -> User:
-    user = User(username=username, role=role, organisation=organisation, **extra)
-    user.set_password(password)
+    """Create an account (administrators or the system). Without a password the account cannot sign
+    in until one is set (imports never carry passwords in clear)."""
+    if not _is_system(actor) and not is_admin(actor):
+        raise PermissionDenied("Only administrators create accounts.")
+    user = User(username=username, role=role, organisation=organisation)
+    _apply(user, extra, USER_FIELDS)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
     user.full_clean()
     user.save()
-    audit.record(actor, "user.create", user, None, audit.snapshot(user, ["username", "role", "organisation"]), organisation)
+    audit.record(actor, "user.create", user, None, _user_snapshot(user), organisation)
     return user
 
 
 @transaction.atomic
-def revoke_token(actor: User, token_id: int) -> None:
-    from django.utils import timezone
-
-    from .models import ApiToken
-
-    token = ApiToken.objects.filter(pk=token_id, user=actor, revoked_at__isnull=True).first()
-    if token is None:
-        return
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    audit.record(actor, "token.revoke", token, None, {"name": token.name})
+def update_user(actor: User | None, user: User, **changes: Any) -> User:
+    if not _is_system(actor) and not is_admin(actor):
+        raise PermissionDenied("Only administrators change accounts.")
+    row = User.objects.select_for_update().get(pk=user.pk)
+    before = _user_snapshot(row)
+    password = changes.pop("password", None)
+    _apply(row, changes, USER_FIELDS)
+    if password:
+        row.set_password(password)
+    row.full_clean()
+    row.save()
+    after = _user_snapshot(row)
+    if before != after or password:
+        after_logged = dict(after, password_changed=True) if password else after
+        audit.record(actor, "user.update", row, before, after_logged, row.organisation)
+    user.refresh_from_db()
+    return row
 
 
 @transaction.atomic
-def issue_api_token(actor: User, name: str) -> tuple[Any, str]:
+def issue_api_token(actor: User, name: str) -> tuple[ApiToken, str]:
     """Create an API token for `actor`; the key is returned once and only its hash is kept."""
     from .api_support import issue_token
 
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name.")})
+    if len(name) > ApiToken._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise ValidationError({"name": _("The name is too long.")})
     token, key = issue_token(actor, name)
     audit.record(actor, "token.issue", token, None, {"name": name, "prefix": token.prefix})
     return token, key
 
 
+@transaction.atomic
+def revoke_token(actor: User, token_id: int) -> bool:
+    """Revoke one of the actor's own tokens. Another user's token id changes nothing (returns False)."""
+    token = (
+        ApiToken.objects.select_for_update().filter(pk=token_id, user=actor, revoked_at__isnull=True).first()
+    )
+    if token is None:
+        return False
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(
+        actor, "token.revoke", token, {"name": token.name, "revoked_at": None},
+        {"name": token.name, "revoked_at": token.revoked_at.isoformat()},
+    )  # fmt: skip
+    return True
+
+
+@transaction.atomic
 def notify(
     actor: User | None,
     kind: str,
@@ -196,12 +478,19 @@ def notify(
     url: str = "",
     organisation: Organisation | None = None,
     user: User | None = None,
-) -> Any:
+) -> Notification:
     """Send an in-platform notification to an organisation's users (or one user). Audited."""
-    from .models import Notification
-
     if organisation is None and user is None:
         raise ValueError("A notification needs an organisation or a user.")
-    note = Notification.objects.create(organisation=organisation, user=user, kind=kind, title=title, body=body, url=url)
+    note = Notification(organisation=organisation, user=user, kind=kind, title=title, body=body, url=url)
+    note.full_clean()
+    note.save()
     audit.record(actor, "notification.send", note, None, {"kind": kind, "title": title}, organisation)
     return note
+
+
+def mark_notifications_read(actor: User, ids: Iterable[int] | None = None) -> int:
+    """Mark notifications read (all unread ones when `ids` is None); see notifications.mark_read."""
+    from .notifications import mark_read
+
+    return mark_read(actor, ids)

@@ -10,11 +10,11 @@ from .identifiers import orcid_problem, uscc_problem
 def validate_uscc(value: str) -> None:
     problem = uscc_problem(value)
     if problem:
-        raise ValidationError(problem, code="invalid_uscc")
+        raise ValidationError(problem, code="invalid_uscc")  # type: ignore[arg-type]
 
 
 def validate_orcid(value: str) -> None:
     if value:
         problem = orcid_problem(value)
         if problem:
-            raise ValidationError(problem, code="invalid_orcid")
+            raise ValidationError(problem, code="invalid_orcid")  # type: ignore[arg-type]

@@ -26,7 +26,10 @@ def test_any_single_character_change_is_caught(code):
 
 
 def test_wrong_check_character_message_says_so():
-    msg = str(uscc_problem("91310000132149237H"))
+    from django.utils import translation
+
+    with translation.override("en"):
+        msg = str(uscc_problem("91310000132149237H"))
     assert "check character" in msg and "G" in msg
 
 
