@@ -445,3 +445,10 @@ def test_every_page_has_landmarks_and_a_language_switch(people, own_org, registr
         for landmark in ('<header class="site-header"', '<main id="main"', "<footer", 'aria-label="'):
             assert landmark in html, (name, landmark)
         assert 'data-testid="lang-switch"' in html, name
+
+
+def test_the_sites_own_assets_are_found_by_the_static_finders() -> None:
+    """runserver --insecure and the live server serve only what the finders find."""
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("kechuang/site.css")
