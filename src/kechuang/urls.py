@@ -13,7 +13,7 @@ urlpatterns = [
 
 # Each domain app with web pages contributes urls.py, mounted under its own prefix.
 for _app in ("matching", "achievements", "policies", "contracts", "credit", "vouchers", "finance",
-             "programmes", "indicators"):  # fmt: skip
+             "programmes", "indicators", "demo"):  # fmt: skip
     try:
         urlpatterns.append(path(f"{_app}/", include(f"kechuang.{_app}.urls")))
     except ModuleNotFoundError as exc:
