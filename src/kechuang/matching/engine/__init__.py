@@ -21,6 +21,7 @@ import os
 import threading
 from pathlib import Path
 
+from .backends.base import IndexBackend
 from .engine import Engine, band_of, passage_text
 from .types import CONSTRAINT_NAMES, KINDS, Constraints, Document, EngineStats, Hit
 
@@ -63,6 +64,7 @@ def build_engine(
 
     name = backend or _setting("SEARCH_BACKEND", "embedded")
     root = Path(data_dir or settings.DATA_DIR)
+    index_backend: IndexBackend
     if name == "embedded":
         from .backends.embedded import EmbeddedBackend
 

@@ -41,10 +41,25 @@ def band_of(similarity: float | None) -> str:
     return "low"
 
 
+# Embedding cost grows with tokens, not characters: a CJK character is about one e5 token, while
+# English averages about four characters per token. The compact text is cut at this many
+# estimated tokens (≈ 200 Chinese characters, or the first PASSAGE_CHARS of English).
+PASSAGE_TOKENS = 200
+
+
+def _compact(text: str, budget: float = PASSAGE_TOKENS) -> str:
+    used = 0.0
+    for i, ch in enumerate(text[:PASSAGE_CHARS]):
+        used += 1.0 if "\u3400" <= ch <= "\u9fff" else 0.25
+        if used > budget:
+            return text[:i]
+    return text[:PASSAGE_CHARS]
+
+
 def passage_text(doc: Document) -> str:
     """The compact text that is embedded: title, keywords, then the lead of the text."""
     head = "；".join(x for x in [doc.title.strip(), "、".join(doc.keywords)] if x)
-    return f"{head}\n{doc.text.strip()}"[:PASSAGE_CHARS].strip()
+    return _compact(f"{head}\n{doc.text.strip()}").strip()
 
 
 def document_terms(doc: Document) -> DocTerms:

@@ -1,0 +1,181 @@
+"""One conformance suite for every IndexBackend: the embedded one and Milvus (on milvus-lite).
+
+The Milvus side starts `python -m milvus_lite server` on loopback once per session; if it cannot
+start here the Milvus cases are skipped with the reason."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kechuang.matching.engine import Constraints, Document, Engine
+from kechuang.matching.engine.backends.base import IndexBackend
+from kechuang.matching.engine.backends.embedded import EmbeddedBackend
+from kechuang.matching.engine.embedder import EmbeddingCache
+
+DOCS = [
+    Document(id="1", kind="supply", title="量子点发光二极管制备方法", text="提高发光效率", keywords=["量子点"],
+             attrs={"trl": 6}),
+    Document(id="2", kind="supply", title="锂电池正极材料回收", text="湿法冶金回收高镍三元材料", attrs={"trl": 3}),
+    Document(id="3", kind="supply", title="Propeller slipstream wing lift", text="wind tunnel experiments"),
+    Document(id="1", kind="demand", title="寻找量子点显示技术", text="需要量子点膜"),
+]  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    data_dir = tmp_path_factory.mktemp("milvus")
+    log = (data_dir / "server.log").open("w")
+    cmd = [
+        sys.executable,
+        "-m",
+        "milvus_lite",
+        "server",
+        "--data-dir",
+        str(data_dir / "db"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    try:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    except OSError as exc:
+        pytest.skip(f"milvus-lite server cannot start: {exc}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.skip(
+                f"milvus-lite server exited with {proc.returncode}: {(data_dir / 'server.log').read_text()[-500:]}"
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.terminate()
+        pytest.skip("milvus-lite server did not listen within 60 s")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(params=["embedded", "milvus"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IndexBackend]:
+    if request.param == "embedded":
+        made: IndexBackend = EmbeddedBackend(tmp_path / "index")
+        yield made
+        made.close()
+        return
+    from kechuang.matching.engine.backends.milvus import MilvusBackend
+
+    uri = request.getfixturevalue("milvus_uri")
+    milvus = MilvusBackend(uri, alias=f"t_{secrets.token_hex(4)}")
+    yield milvus
+    milvus.drop_all()
+    milvus.close()
+
+
+@pytest.fixture
+def backend_engine(backend: IndexBackend, engine: Engine, tmp_path: Path) -> Iterator[Engine]:
+    # A fresh embedding cache, so that "pending" really means not embedded yet.
+    assert engine.cache is not None
+    cache = EmbeddingCache(tmp_path / "embeddings", engine.cache.embedder)
+    yield Engine(backend, cache, background=False)
+    cache.close()
+
+
+def ids(hits) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.id for h in hits]
+
+
+def test_lexical_search_and_kinds(backend_engine: Engine) -> None:
+    backend_engine.upsert(DOCS)
+    assert ids(backend_engine.search("量子点", "supply"))[:1] == ["1"]
+    assert ids(backend_engine.search("量子点", "demand")) == ["1"]
+    assert ids(backend_engine.search("propellers", "supply")) == ["3"]
+    assert backend_engine.stats().documents == {"supply": 3, "demand": 1, "expert": 0}
+
+
+def test_lexical_scores_are_positive_and_ordered(backend: IndexBackend, backend_engine: Engine) -> None:
+    backend_engine.upsert(DOCS)
+    _t, lexical, _d, _w, _f = backend_engine.retrieve("量子点 发光 材料", "supply", ("lexical",))
+    scores = [s for _k, s in lexical]
+    assert scores and all(s > 0 for s in scores) and scores == sorted(scores, reverse=True)
+    assert lexical[0][0] == "supply:1"
+
+
+def test_dense_vectors_and_search(backend: IndexBackend, backend_engine: Engine) -> None:
+    backend_engine.upsert(DOCS)
+    assert len(backend.pending(100)) == 4
+    assert backend_engine.embed_pending() == 4
+    assert backend.pending(100) == []
+    vec = backend.vector("supply:1")
+    assert vec is not None and abs(float(np.linalg.norm(vec)) - 1.0) < 1e-3
+    dense = backend.dense_search(vec, "supply", 10)
+    assert dense[0][0] == "supply:1" and dense[0][1] == pytest.approx(1.0, abs=1e-3)
+    hits = backend_engine.search("显示屏发光效率", "supply")
+    assert hits[0].id == "1" and hits[0].band != "unknown"
+
+
+def test_vector_kept_when_text_unchanged_and_dropped_when_changed(
+    backend: IndexBackend, backend_engine: Engine
+) -> None:
+    backend_engine.upsert(DOCS)
+    backend_engine.embed_pending()
+    backend_engine.upsert([Document(id="1", kind="supply", title=DOCS[0].title, text=DOCS[0].text,
+                                    keywords=DOCS[0].keywords, attrs={"trl": 7})])  # fmt: skip
+    assert backend.vector("supply:1") is not None
+    assert backend.documents(["supply:1"])["supply:1"].attrs["trl"] == 7
+    # Changed text: the old vector no longer describes it. (The cache fills it again at once if
+    # this exact text was embedded before, so use a text never embedded.)
+    backend.upsert([Document(id="2", kind="supply", title=f"新标题 {secrets.token_hex(4)}")],
+                   [backend_engine_terms(backend_engine, "新标题")], ["changed-hash"])  # fmt: skip
+    assert backend.vector("supply:2") is None
+
+
+def backend_engine_terms(_engine: Engine, title: str):  # type: ignore[no-untyped-def]
+    from kechuang.matching.engine.engine import document_terms
+
+    return document_terms(Document(id="x", kind="supply", title=title))
+
+
+def test_delete(backend: IndexBackend, backend_engine: Engine) -> None:
+    backend_engine.upsert(DOCS)
+    backend_engine.delete(["1"], kind="supply")
+    assert "1" not in ids(backend_engine.search("量子点", "supply"))
+    assert backend.documents(["supply:1", "demand:1"]).keys() == {"demand:1"}
+
+
+def test_constraints_are_applied_alike(backend_engine: Engine) -> None:
+    backend_engine.upsert(DOCS)
+    hits = backend_engine.search("量子点 锂电池 材料", "supply", Constraints(trl_min=5, hard={"trl"}))
+    assert ids(hits) == ["1"]
+
+
+def test_rebuild_swaps(backend: IndexBackend, backend_engine: Engine) -> None:
+    backend_engine.upsert(DOCS)
+    before = backend.generation()
+    assert backend_engine.rebuild(iter(DOCS[:2]), total=2) == 2
+    assert backend.generation() != before
+    assert backend_engine.stats().documents["supply"] == 2
+    assert ids(backend_engine.search("propeller", "supply")) == []
