@@ -18,6 +18,9 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("contracts:statistics", _("Technology market statistics"), "public"),
     ("contracts:list", _("My technology contracts"), "user"),
     ("contracts:queue", _("Review queue"), "staff"),
+    ("policies:library", _("Policies"), "public"),
+    ("policies:proactive", _("Proactive delivery"), "staff"),
+    ("policies:simulate", _("What-if"), "staff"),
     ("core:audit_log", _("Audit log"), "admin"),
 ]
 

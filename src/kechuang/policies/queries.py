@@ -1,0 +1,129 @@
+"""Reads shared by the pages, the API and the CLI: the library, and enterprise facts as rule inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from kechuang.core.models import EnterpriseFacts, Organisation
+
+from .inputs import EnterpriseInput, FactTable
+from .models import PolicyDocument, SupplementaryFacts
+
+SEARCH_FIELDS = ("title", "title_en", "doc_number", "authority", "full_text", "target_groups")
+
+
+def _terms(q: str) -> list[str]:
+    """Query terms through the shared text pipeline (t2s, segmentation), falling back to the raw query."""
+    try:
+        from kechuang.text.analysis import tokens
+    except ImportError:  # pragma: no cover - the text app is part of the project
+        return [q]
+    terms = [t for t in tokens(q) if len(t) > 1 or not t.isascii()]
+    return terms or [q]
+
+
+def search_documents(
+    q: str = "", level: str = "", benefit_type: str = "", policy: str = "", in_force: bool = False
+) -> QuerySet[PolicyDocument]:
+    qs = PolicyDocument.objects.all()
+    q = q.strip()
+    if q:
+        # Every term must appear in some field; a document number is matched as typed as well.
+        exact = Q(doc_number__icontains=q) | Q(title__icontains=q)
+        combined = Q()
+        for term in _terms(q):
+            any_field = Q()
+            for f in SEARCH_FIELDS:
+                any_field |= Q(**{f"{f}__icontains": term})
+            combined &= any_field
+        qs = qs.filter(exact | combined)
+    if level:
+        qs = qs.filter(level=level)
+    if benefit_type:
+        qs = qs.filter(benefit_type=benefit_type)
+    if policy:
+        qs = qs.filter(policy_ids__icontains=policy)
+    if in_force:
+        today = dt.date.today()
+        qs = qs.filter(Q(effective_from__isnull=True) | Q(effective_from__lte=today))
+        qs = qs.filter(Q(effective_until__isnull=True) | Q(effective_until__gte=today))
+    return qs
+
+
+CORE_FACTS = (
+    "revenue", "total_income", "main_business_revenue", "rd_expense", "rd_expense_domestic", "cost_expense",
+    "high_tech_revenue", "total_assets", "net_assets", "taxable_income", "net_profit", "equity_financing_3y",
+    "staff", "st_staff", "rd_staff", "ip_class1", "ip_class2", "innovation_score", "is_listed", "credit_ok",
+    "major_incident_1y",
+)  # fmt: skip
+
+
+def _year_values(row: EnterpriseFacts) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(row, name) for name in CORE_FACTS}
+    values["collection_method"] = row.collection_method or None
+    values["tech_sme_reg_no"] = row.tech_sme_reg_no or None
+    if row.hnte_cert_valid_until is not None:
+        values["hnte_cert_valid_until"] = row.hnte_cert_valid_until
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _static(org: Organisation) -> dict[str, Any]:
+    facts: dict[str, Any] = {"region": org.region_id, "resident": org.resident}
+    if org.founded_on:
+        facts["reg_date"] = org.founded_on
+    if org.industry_id:
+        facts["industry_code"] = org.industry_id
+    return facts
+
+
+def _section(org: Organisation) -> str:
+    code = org.industry_id or ""
+    if code.isalpha():
+        return code
+    return (org.industry.parent_id or "") if org.industry is not None else ""
+
+
+def enterprise_input(org: Organisation, year: int) -> EnterpriseInput:
+    """One organisation's registered facts (core annual facts + supplementary) for `year` and the two before."""
+    ent = EnterpriseInput(facts=_static(org), name=str(org), region=org.region_id, industry=_section(org))
+    for row in EnterpriseFacts.objects.filter(organisation=org, year__in=(year, year - 1, year - 2)):
+        ent.years[row.year] = _year_values(row)
+    for extra in SupplementaryFacts.objects.filter(organisation=org, year=year):
+        ent.years.setdefault(year, {}).update(
+            {f: getattr(extra, f) for f in SupplementaryFacts.FACTS if getattr(extra, f) is not None}
+        )
+    return ent
+
+
+def registry_inputs(year: int) -> tuple[list[int], list[EnterpriseInput]]:
+    """Every enterprise with annual facts for `year`, as rule inputs (three queries, no per-row query)."""
+    orgs = {
+        o.pk: o
+        for o in Organisation.objects.filter(
+            kind=Organisation.Kind.ENTERPRISE, facts__year=year
+        ).select_related("industry")
+    }
+    by_org: dict[int, EnterpriseInput] = {}
+    for pk, org in orgs.items():
+        by_org[pk] = EnterpriseInput(
+            facts=_static(org), name=str(org), region=org.region_id, industry=_section(org)
+        )
+    years: defaultdict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for row in EnterpriseFacts.objects.filter(organisation_id__in=orgs, year__in=(year, year - 1, year - 2)):
+        years[row.organisation_id][row.year] = _year_values(row)
+    for pk, per_year in years.items():
+        by_org[pk].years = per_year
+    for extra in SupplementaryFacts.objects.filter(organisation_id__in=orgs, year=year):
+        values = {f: getattr(extra, f) for f in SupplementaryFacts.FACTS if getattr(extra, f) is not None}
+        by_org[extra.organisation_id].years.setdefault(year, {}).update(values)
+    keys = sorted(by_org)
+    return keys, [by_org[k] for k in keys]
+
+
+def registry_table(year: int) -> FactTable:
+    keys, inputs = registry_inputs(year)
+    return FactTable.from_inputs(inputs, year, keys=keys)

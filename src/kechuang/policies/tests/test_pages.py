@@ -1,0 +1,114 @@
+"""Every page: anonymous, another organisation, own organisation, staff."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from tests.conftest import client_for
+
+from kechuang.policies import services
+
+from .conftest import YEAR
+from .test_services import make_document
+
+
+@pytest.fixture
+def run(own_firm, staff_user):  # type: ignore[no-untyped-def]
+    return services.run_proactive(staff_user, YEAR)
+
+
+def test_library_and_document_are_public(db) -> None:  # type: ignore[no-untyped-def]
+    doc = make_document()
+    page = client_for(None).get(reverse("policies:library"), {"q": "高新技术"})
+    assert page.status_code == 200 and "国科发火〔2016〕32号" in page.content.decode()
+    detail = client_for(None).get(reverse("policies:document_detail", args=[doc.pk]))
+    assert detail.status_code == 200 and "第十一条" in detail.content.decode()
+
+
+def test_visitor_check_computes_without_storing(db) -> None:  # type: ignore[no-untyped-def]
+    from kechuang.core.models import EnterpriseFacts
+
+    data = {"year": YEAR, "region": "310115", "industry_code": "C39", "collection_method": "audited", "resident": "true",
+            "revenue": "80000000", "rd_expense": "2800000", "taxable_income": "10000000", "staff": "50", "total_assets": "9000000"}  # fmt: skip
+    page = client_for(None).post(reverse("policies:visitor_check"), data)
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-policy="rd_super_deduction" data-group="eligible"' in html
+    assert 'id="group-undetermined"' in html and EnterpriseFacts.objects.count() == 0
+
+
+def test_visitor_check_shows_field_errors(db) -> None:  # type: ignore[no-untyped-def]
+    page = client_for(None).post(
+        reverse("policies:visitor_check"), {"year": YEAR, "staff": "10", "st_staff": "20"}
+    )
+    assert page.status_code == 200 and 'data-field="st_staff"' in page.content.decode()
+
+
+def test_organisation_check_permissions(own_firm, enterprise_user, other_user, staff_user) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("policies:organisation_check", args=[own_firm.pk]) + f"?year={YEAR}"
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(other_user).get(url).status_code == 403
+    own = client_for(enterprise_user).get(url)
+    assert (
+        own.status_code == 200
+        and 'data-policy="rd_super_deduction" data-group="eligible"' in own.content.decode()
+    )
+    assert client_for(staff_user).get(url).status_code == 200
+    mine = client_for(enterprise_user).get(reverse("policies:my_check"))
+    assert mine.status_code == 302 and mine.url.endswith(f"/organisations/{own_firm.pk}/check/")
+
+
+def test_organisation_facts_permissions(own_firm, enterprise_user, other_user, staff_user) -> None:  # type: ignore[no-untyped-def]
+    from kechuang.policies.models import SupplementaryFacts
+
+    url = reverse("policies:organisation_facts", args=[own_firm.pk, YEAR])
+    data = {"key_tech_field": "True", "tech_transfer_income": "100000"}
+    assert client_for(None).post(url, data).status_code == 302
+    assert client_for(other_user).post(url, data).status_code == 403
+    assert not SupplementaryFacts.objects.exists()
+    assert client_for(enterprise_user).post(url, data).status_code == 302
+    assert SupplementaryFacts.objects.get().key_tech_field is True
+    assert client_for(staff_user).post(url, {"key_tech_field": "False"}).status_code == 302
+    assert SupplementaryFacts.objects.get().key_tech_field is False
+
+
+@pytest.mark.parametrize("name", ["policies:proactive", "policies:simulate"])
+def test_staff_pages_permissions(name, own_firm, enterprise_user, other_user, staff_user) -> None:  # type: ignore[no-untyped-def]
+    url = reverse(name)
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(other_user).get(url).status_code == 403
+    assert client_for(enterprise_user).get(url).status_code == 403
+    assert client_for(staff_user).get(url).status_code == 200
+
+
+def test_proactive_pages(run, own_firm, enterprise_user, other_user, staff_user) -> None:  # type: ignore[no-untyped-def]
+    urls = [
+        ("get", reverse("policies:proactive_detail", args=[run.pk])),
+        ("get", reverse("policies:proactive_export", args=[run.pk, "csv"])),
+        ("get", reverse("policies:proactive_export", args=[run.pk, "xlsx"])),
+        ("post", reverse("policies:proactive_notify", args=[run.pk])),
+    ]
+    for method, url in urls:
+        assert getattr(client_for(None), method)(url).status_code == 302
+        assert getattr(client_for(other_user), method)(url).status_code == 403
+        assert getattr(client_for(enterprise_user), method)(url).status_code == 403
+    staff = client_for(staff_user)
+    assert own_firm.name in staff.get(urls[0][1]).content.decode()
+    assert staff.get(urls[1][1])["Content-Type"].startswith("text/csv")
+    assert staff.get(reverse("policies:proactive_export", args=[run.pk, "pdf"])).status_code == 404
+    assert staff.post(urls[3][1]).status_code == 302
+    started = staff.post(reverse("policies:proactive"), {"year": YEAR})
+    assert started.status_code == 302
+
+
+def test_simulate_page_compares_with_charts(own_firm, staff_user) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("policies:simulate")
+    page = client_for(staff_user).post(url, {"year": YEAR, "p:rd_super_deduction.rate.general": "0.5",
+                                             "p:rd_super_deduction.rate.manufacturing": "0.5",
+                                             "p:rd_super_deduction.rate.tech_sme": "0.5"})  # fmt: skip
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="whatif-data"' in html and "chart.umd.min.js" in html
+    # 2.8m R&D at 100% → 50%: the fiscal cost of the super deduction halves (700,000 → 350,000).
+    row = html.split('<tr data-policy="rd_super_deduction">')[1].split("</tr>")[0]
+    assert "700,000.00" in row and "350,000.00" in row
+    bad = client_for(staff_user).post(url, {"year": YEAR, "p:hnte.cit_rate": "abc"})
+    assert 'data-field="hnte.cit_rate"' in bad.content.decode()

@@ -1,0 +1,208 @@
+"""Web pages: the library, the self-check (own facts or typed facts), 免申即享 and what-if."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kechuang.core.models import Organisation
+from kechuang.core.permissions import can_view_private, is_staff
+
+from . import exports, queries, services
+from .catalogue import POLICIES
+from .forms import RunForm, SearchForm, SimulateForm, SupplementaryFactsForm, VisitorFactsForm, this_year
+from .models import PolicyDocument, ProactiveRun, SupplementaryFacts
+from .navigator import GROUPS, check, grouped
+from .whatif import compare, editable_parameters, validate_changes
+
+GROUP_TITLES = {
+    "eligible": "Eligible", "near_miss": "Near misses", "not_eligible": "Not eligible", "undetermined": "Undetermined",
+}  # fmt: skip
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not is_staff(request.user):
+        raise PermissionDenied
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def library(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = queries.search_documents(data.get("q", ""), data.get("level", ""), data.get("benefit_type", ""))
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "policies/library.html", {"form": form, "page": page, "policies": POLICIES})
+
+
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = get_object_or_404(PolicyDocument, pk=pk)
+    return render(request, "policies/document_detail.html", {"doc": doc})
+
+
+def _results_context(result: dict[str, Any]) -> dict[str, Any]:
+    groups = grouped(result)
+    return {
+        "result": result, "lang": _lang(),
+        "groups": [(g, _(GROUP_TITLES[g]), groups[g]) for g in GROUPS],
+    }  # fmt: skip
+
+
+def visitor_check(request: HttpRequest) -> HttpResponse:
+    """Anyone may check typed facts; nothing is stored."""
+    form = VisitorFactsForm(request.POST or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        ent, year = form.enterprise()
+        try:
+            context.update(_results_context(check(ent, year)))
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                field = key.rsplit(".", 1)[-1]
+                form.add_error(field if field in form.fields else None, errors)
+    return render(request, "policies/check_form.html", context)
+
+
+@login_required
+def my_check(request: HttpRequest) -> HttpResponse:
+    org_id = getattr(request.user, "organisation_id", None)
+    if org_id is None:
+        return redirect("policies:visitor_check")
+    return redirect("policies:organisation_check", org_id=org_id)
+
+
+@login_required
+def organisation_check(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = get_object_or_404(Organisation, pk=org_id)
+    if not can_view_private(request.user, org):
+        raise PermissionDenied
+    try:
+        year = int(request.GET.get("year") or this_year())
+    except ValueError:
+        year = this_year()
+    extra = SupplementaryFacts.objects.filter(organisation=org, year=year).first()
+    context = {"org": org, "year": year, "facts_form": SupplementaryFactsForm(instance=extra)}
+    context.update(_results_context(check(queries.enterprise_input(org, year), year)))
+    return render(request, "policies/organisation_check.html", context)
+
+
+@login_required
+@require_POST
+def organisation_facts(request: HttpRequest, org_id: int, year: int) -> HttpResponse:
+    org = get_object_or_404(Organisation, pk=org_id)
+    if not can_view_private(request.user, org):
+        raise PermissionDenied
+    form = SupplementaryFactsForm(request.POST)
+    if form.is_valid():
+        services.record_supplementary_facts(request.user, org, year, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Facts saved."))
+    else:
+        messages.error(request, _("The facts were not saved: please correct the fields."))
+    return redirect(f"{reverse('policies:organisation_check', args=[org.pk])}?year={year}")
+
+
+@login_required
+def proactive(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    form = RunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        run = services.run_proactive(request.user, form.cleaned_data["year"])  # type: ignore[arg-type]
+        messages.success(request, _("Run finished: %(n)d eligible pairs.") % {"n": run.matches.count()})
+        return redirect("policies:proactive_detail", pk=run.pk)
+    return render(request, "policies/proactive.html", {"form": form, "runs": ProactiveRun.objects.all()[:50]})
+
+
+@login_required
+def proactive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    run = get_object_or_404(ProactiveRun, pk=pk)
+    names = {p.id: (p.en if _lang() == "en" else p.zh) for p in POLICIES}
+    matches = list(run.matches.select_related("organisation").order_by("policy_id", "organisation__name"))
+    for m in matches:
+        m.policy_name = names.get(m.policy_id, m.policy_id)  # type: ignore[attr-defined]
+    return render(request, "policies/proactive_detail.html", {"run": run, "matches": matches})
+
+
+@login_required
+@require_POST
+def proactive_notify(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    run = get_object_or_404(ProactiveRun, pk=pk)
+    n = services.notify_run(request.user, run)  # type: ignore[arg-type]
+    messages.success(request, _("%(n)d enterprises notified.") % {"n": n})
+    return redirect("policies:proactive_detail", pk=run.pk)
+
+
+@login_required
+def proactive_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    _staff_only(request)
+    run = get_object_or_404(ProactiveRun, pk=pk)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    return exports.response(run, fmt)
+
+
+@login_required
+def simulate(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    form = SimulateForm(request.POST or request.GET or None)
+    year = form.cleaned_data["year"] if form.is_valid() else this_year()
+    params = editable_parameters(year)
+    context: dict[str, Any] = {"form": form, "year": year, "params": params, "lang": _lang(), "errors": {}}
+    if request.method == "POST" and form.is_valid():
+        current = {p.path: p.value for p in params}
+        changes = {
+            path: request.POST[f"p:{path}"] for path in current
+            if request.POST.get(f"p:{path}", "").strip() not in ("", repr(current[path]), str(current[path]))
+        }  # fmt: skip
+        try:
+            clean = validate_changes(changes, year)
+            changed = {k: v for k, v in clean.items() if v != current[k]}
+            result = compare(queries.registry_table(year), changed)
+            context.update({"result": result, "changed": changed, "chart": _chart_data(result)})
+        except ValidationError as exc:
+            context["errors"] = {k.removeprefix("changes."): v for k, v in exc.message_dict.items()}
+        context["posted"] = {k.removeprefix("p:"): v for k, v in request.POST.items() if k.startswith("p:")}
+    return render(request, "policies/simulate.html", context)
+
+
+def _chart_data(result: dict[str, Any]) -> dict[str, Any]:
+    lang = _lang()
+    names = {p.id: (p.en if lang == "en" else p.zh) for p in POLICIES}
+    pols = result["policies"]
+    districts = sorted(
+        {d for p in pols.values() for side in ("before", "after") for d in p[side].get("by_district", {})}
+    )
+    industries = sorted(
+        {d for p in pols.values() for side in ("before", "after") for d in p[side].get("by_industry", {})}
+    )
+
+    def cost_by(key: str, side: str, labels: list[str]) -> list[float]:
+        return [
+            sum(p[side].get(key, {}).get(k, {}).get("fiscal_cost", 0.0) for p in pols.values())
+            for k in labels
+        ]
+
+    return {
+        "policies": [names[p] for p in pols],
+        "eligible_before": [v["before"]["eligible"] for v in pols.values()],
+        "eligible_after": [v["after"]["eligible"] for v in pols.values()],
+        "cost_before": [v["before"]["fiscal_cost"] for v in pols.values()],
+        "cost_after": [v["after"]["fiscal_cost"] for v in pols.values()],
+        "districts": districts, "district_before": cost_by("by_district", "before", districts),
+        "district_after": cost_by("by_district", "after", districts),
+        "industries": industries, "industry_before": cost_by("by_industry", "before", industries),
+        "industry_after": cost_by("by_industry", "after", industries),
+    }  # fmt: skip
