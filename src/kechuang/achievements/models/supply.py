@@ -24,10 +24,11 @@ __all__ = [
 
 # IPC: section A–H, two-digit class, subclass letter, optionally main group/subgroup ("H01L21/00").
 _IPC = re.compile(r"^([A-H])(\d{2})([A-Z])(?:\s*(\d{1,4})/(\d{2,6}))?$")
-# CN publication number: CN + 7–9 digits + kind code (A, B, C, U, Y, S, with an optional digit).
-_CN_PUBLICATION = re.compile(r"^CN(\d{7,9})([ABCUYS]\d?)$")
-# Application / patent number: ZL (or CN) + 8 digits (before 2003) or 12 digits, "." + check character.
-_CN_APPLICATION = re.compile(r"^(?:ZL|CN)?(\d{8}|\d{12})\.?([0-9X])$")
+# CN publication number: CN + 7 (before 2010) or 9 digits + kind code (A, B, C, U, Y, S, with an optional digit).
+_CN_PUBLICATION = re.compile(r"^CN(\d{7}|\d{9})([ABCUYS]\d?)$")
+# Application / patent number: ZL (or CN) + 8 digits (before 2003) or 12 digits, "." + check character
+# (the dot is required: without it "CN114081026" would read as an application number).
+_CN_APPLICATION = re.compile(r"^(?:ZL|CN)?(\d{8}|\d{12})\.([0-9X])$")
 
 
 def normalise_ipc(value: str) -> str:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from tests.conftest import client_for
 
 from kechuang.core import services as core_services
 from kechuang.matching import services
 from kechuang.matching.models import Demand
-from tests.conftest import client_for
 
 from . import factories as f
 
@@ -32,7 +32,16 @@ class World:
 
 
 @pytest.fixture
-def world(own_org, other_org, make_org, make_user, enterprise_user, other_user, staff_user, django_capture_on_commit_callbacks) -> World:  # type: ignore[no-untyped-def]
+def world(
+    own_org,
+    other_org,
+    make_org,
+    make_user,
+    enterprise_user,
+    other_user,
+    staff_user,
+    django_capture_on_commit_callbacks,
+) -> World:  # type: ignore[no-untyped-def]
     stranger = make_user("enterprise", make_org(name="上海无关科技有限公司"))
     with django_capture_on_commit_callbacks(execute=True):
         supply = f.supply(other_org)
@@ -44,7 +53,13 @@ def world(own_org, other_org, make_org, make_user, enterprise_user, other_user, 
     call = f.call(d)
     app = services.apply_to_call(other_user, call, "我们的方案")
     lead = d.leads.get(supply=supply)
-    users = {"anon": None, "stranger": stranger, "own": enterprise_user, "staff": staff_user, "supplier": other_user}
+    users = {
+        "anon": None,
+        "stranger": stranger,
+        "own": enterprise_user,
+        "staff": staff_user,
+        "supplier": other_user,
+    }
     ids = {"demand": d.pk, "supply": supply.pk, "draft": draft.pk, "expert": expert.pk, "call": call.pk,
            "app": app.pk, "lead": lead.pk, "person": expert_person.pk}  # fmt: skip
     return World(users, ids)
@@ -67,7 +82,12 @@ PAGES: list[tuple[str, str, dict[str, Any], tuple[int, int, int, int]]] = [
     ("get", "/matching/calls/", {}, (200, 200, 200, 200)),
     ("get", "/matching/calls/{call}/", {}, (200, 200, 200, 200)),
     ("post", "/matching/calls/{call}/apply/", {"proposal": "方案"}, (302, 302, 422, 403)),
-    ("post", "/matching/applications/{app}/decide/", {"decision": "shortlist", "respond_by": TOMORROW}, (302, 403, 302, 302)),
+    (
+        "post",
+        "/matching/applications/{app}/decide/",
+        {"decision": "shortlist", "respond_by": TOMORROW},
+        (302, 403, 302, 302),
+    ),
     ("get", "/matching/leads/", {}, (302, 200, 200, 200)),
     ("get", "/matching/leads/{lead}/", {}, (302, 403, 200, 200)),
     ("post", "/matching/leads/{lead}/move/", {"stage": "contacted"}, (302, 403, 302, 302)),
@@ -88,7 +108,9 @@ def _fill(template: str, ids: dict[str, int]) -> str:
     return template.format(**ids)
 
 
-@pytest.mark.parametrize(("method", "url", "data", "expected"), PAGES, ids=[f"{m} {u}" for m, u, _d, _e in PAGES])
+@pytest.mark.parametrize(
+    ("method", "url", "data", "expected"), PAGES, ids=[f"{m} {u}" for m, u, _d, _e in PAGES]
+)
 @pytest.mark.parametrize("who", WHO)
 def test_page_permissions(world, who, method, url, data, expected) -> None:  # type: ignore[no-untyped-def]
     client = client_for(world.users[who])
@@ -104,7 +126,12 @@ ENDPOINTS: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("post", "/api/v1/matching/match", {"text": "固态电池电解质"}, (200, 200, 200, 200)),
     ("get", "/api/v1/matching/demands", None, (200, 200, 200, 200)),
     ("get", "/api/v1/matching/demands/{demand}", None, (200, 200, 200, 200)),
-    ("post", "/api/v1/matching/demands", {"title": "新需求", "summary": "需要图像识别算法"}, (401, 201, 201, 403)),
+    (
+        "post",
+        "/api/v1/matching/demands",
+        {"title": "新需求", "summary": "需要图像识别算法"},
+        (401, 201, 201, 403),
+    ),
     ("patch", "/api/v1/matching/demands/{demand}", {"title": "改名"}, (401, 403, 200, 200)),
     ("post", "/api/v1/matching/demands/{demand}/nda", None, (401, 200, 422, 403)),
     ("get", "/api/v1/matching/demands/{demand}/matches", None, (200, 200, 200, 200)),
@@ -114,16 +141,36 @@ ENDPOINTS: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("post", "/api/v1/matching/experts", {"person_id": "{person}"}, (401, 403, 403, 201)),
     ("get", "/api/v1/matching/calls", None, (200, 200, 200, 200)),
     ("get", "/api/v1/matching/calls/{call}", None, (200, 200, 200, 200)),
-    ("post", "/api/v1/matching/calls", {"demand_id": "{demand}", "prize": "100", "eligibility": "a", "evaluation": "b",
-                                        "opens_on": "2026-01-01", "closes_on": "2026-12-31"}, (401, 403, 422, 422)),  # fmt: skip
+    (
+        "post",
+        "/api/v1/matching/calls",
+        {
+            "demand_id": "{demand}",
+            "prize": "100",
+            "eligibility": "a",
+            "evaluation": "b",
+            "opens_on": "2026-01-01",
+            "closes_on": "2026-12-31",
+        },
+        (401, 403, 422, 422),
+    ),
     ("get", "/api/v1/matching/calls/{call}/applications", None, (401, 200, 200, 200)),
     ("post", "/api/v1/matching/calls/{call}/applications", {"proposal": "方案"}, (401, 201, 422, 403)),
     ("get", "/api/v1/matching/applications/{app}", None, (401, 403, 200, 200)),
-    ("post", "/api/v1/matching/applications/{app}/decision", {"decision": "shortlist", "respond_by": TOMORROW},
-     (401, 403, 200, 200)),  # fmt: skip
+    (
+        "post",
+        "/api/v1/matching/applications/{app}/decision",
+        {"decision": "shortlist", "respond_by": TOMORROW},
+        (401, 403, 200, 200),
+    ),
     ("get", "/api/v1/matching/leads", None, (401, 200, 200, 200)),
     ("get", "/api/v1/matching/leads/{lead}", None, (401, 403, 200, 200)),
-    ("post", "/api/v1/matching/leads", {"demand_id": "{demand}", "supply_id": "{supply}"}, (401, 403, 201, 201)),
+    (
+        "post",
+        "/api/v1/matching/leads",
+        {"demand_id": "{demand}", "supply_id": "{supply}"},
+        (401, 403, 201, 201),
+    ),
     ("post", "/api/v1/matching/leads/{lead}/advance", {"stage": "contacted"}, (401, 403, 200, 200)),
     ("post", "/api/v1/matching/leads/{lead}/close", {"reason": "price"}, (401, 403, 200, 200)),
     ("get", "/api/v1/matching/funnel", None, (401, 200, 200, 200)),
@@ -152,7 +199,9 @@ def _fill_body(body: Any, ids: dict[str, int]) -> Any:
     return out
 
 
-@pytest.mark.parametrize(("method", "url", "body", "expected"), ENDPOINTS, ids=[f"{m} {u}" for m, u, _b, _e in ENDPOINTS])
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"), ENDPOINTS, ids=[f"{m} {u}" for m, u, _b, _e in ENDPOINTS]
+)
 @pytest.mark.parametrize("who", WHO)
 def test_endpoint_permissions(world, api_for, who, method, url, body, expected) -> None:  # type: ignore[no-untyped-def]
     api = api_for(world.users[who])
@@ -168,11 +217,19 @@ def test_endpoint_permissions(world, api_for, who, method, url, body, expected) 
 
 def test_confidential_details_follow_the_nda(world, api_for) -> None:  # type: ignore[no-untyped-def]
     path = f"/api/v1/matching/demands/{world.ids['demand']}"
-    for who, visible in (("anon", False), ("stranger", False), ("supplier", False), ("own", True), ("staff", True)):
+    for who, visible in (
+        ("anon", False),
+        ("stranger", False),
+        ("supplier", False),
+        ("own", True),
+        ("staff", True),
+    ):
         body = api_for(world.users[who]).get(path).json()
         assert (body["details"] == "机密工艺参数 X-17") is visible, who
         assert body["details_hidden"] is not visible
-    page = client_for(world.users["stranger"]).get(f"/matching/demands/{world.ids['demand']}/").content.decode()
+    page = (
+        client_for(world.users["stranger"]).get(f"/matching/demands/{world.ids['demand']}/").content.decode()
+    )
     assert "X-17" not in page and 'data-testid="details-hidden"' in page
     api_for(world.users["supplier"]).post(f"{path}/nda")
     assert api_for(world.users["supplier"]).get(path).json()["details"] == "机密工艺参数 X-17"
@@ -185,7 +242,11 @@ def test_confidential_details_never_appear_in_search_output(world, api_for) -> N
         for kind in ("demand", "supply", "expert"):
             for text in ("机密工艺参数 X-17", "固态电池"):
                 r = api.post("/api/v1/matching/match", {"text": text, "kind": kind})
-                assert r.status_code == 200 and "X-17" not in r.content.decode() and "机密" not in r.content.decode()
+                assert (
+                    r.status_code == 200
+                    and "X-17" not in r.content.decode()
+                    and "机密" not in r.content.decode()
+                )
         assert "X-17" not in api.get("/api/v1/matching/demands?q=X-17").content.decode()
         assert api.get("/api/v1/matching/demands?q=X-17").json()["count"] == 0
 
