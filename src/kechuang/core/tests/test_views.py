@@ -364,11 +364,11 @@ def test_tokens_are_created_shown_once_and_revoked(enterprise_user) -> None:  # 
 
 
 def test_a_user_cannot_revoke_someone_elses_token(enterprise_user, other_user) -> None:  # type: ignore[no-untyped-def]
-    token, _key = services.issue_api_token(enterprise_user, "mine")
+    token, _key = services.issue_api_token(enterprise_user, "令牌-ERP-导出")
     client_for(other_user).post(reverse("core:api_tokens"), {"revoke": token.pk})
     token.refresh_from_db()
     assert token.revoked_at is None
-    assert "mine" not in client_for(other_user).get(reverse("core:api_tokens")).content.decode()
+    assert "令牌-ERP-导出" not in client_for(other_user).get(reverse("core:api_tokens")).content.decode()
 
 
 # --- inbox ---
