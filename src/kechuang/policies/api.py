@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -218,7 +219,7 @@ def export_run(request: HttpRequest, run_id: int, format: str = "csv"):  # type:
     _staff(request)
     run = get_object_or_404(ProactiveRun, pk=run_id)
     if format not in exports.FORMATS:
-        raise ValidationError({"format": "Use csv or xlsx."})
+        raise ValidationError({"format": _("Use csv or xlsx.")})
     return exports.response(run, format)
 
 

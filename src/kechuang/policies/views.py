@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,7 +26,8 @@ from .navigator import GROUPS, check, grouped
 from .whatif import compare, editable_parameters, validate_changes
 
 GROUP_TITLES = {
-    "eligible": "Eligible", "near_miss": "Near misses", "not_eligible": "Not eligible", "undetermined": "Undetermined",
+    "eligible": gettext_lazy("Eligible"), "near_miss": gettext_lazy("Near misses"),
+    "not_eligible": gettext_lazy("Not eligible"), "undetermined": gettext_lazy("Undetermined"),
 }  # fmt: skip
 
 
@@ -56,7 +57,7 @@ def _results_context(result: dict[str, Any]) -> dict[str, Any]:
     groups = grouped(result)
     return {
         "result": result, "lang": _lang(),
-        "groups": [(g, _(GROUP_TITLES[g]), groups[g]) for g in GROUPS],
+        "groups": [(g, GROUP_TITLES[g], groups[g]) for g in GROUPS],
     }  # fmt: skip
 
 

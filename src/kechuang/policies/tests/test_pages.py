@@ -34,6 +34,7 @@ def test_visitor_check_computes_without_storing(db) -> None:  # type: ignore[no-
     html = page.content.decode()
     assert page.status_code == 200 and 'data-policy="rd_super_deduction" data-group="eligible"' in html
     assert 'id="group-undetermined"' in html and EnterpriseFacts.objects.count() == 0
+    assert "符合条件" in html and "研发费用税前加计扣除" in html  # Chinese by default
 
 
 def test_visitor_check_shows_field_errors(db) -> None:  # type: ignore[no-untyped-def]
