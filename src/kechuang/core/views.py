@@ -32,6 +32,19 @@ def _page(request: HttpRequest, qs: QuerySet[Any]) -> Page:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _page_of_rows(request: HttpRequest, qs: QuerySet[Any]) -> Page:
+    """Paginate on primary keys, then load only that page's rows.
+
+    On the big registries a deep page (OFFSET in the tens of thousands) is several times faster
+    this way: the database sorts narrow (key, pk) pairs instead of whole joined rows.
+    """
+    page = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    pks = list(page.object_list)
+    rows = {obj.pk: obj for obj in qs.filter(pk__in=pks)}
+    page.object_list = [rows[pk] for pk in pks if pk in rows]
+    return page
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     # A boosted or history-restore request wants the whole page, not the fragment.
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
@@ -86,7 +99,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region", "")
     if kind not in Organisation.Kind.values:
         kind = ""
-    page = _page(request, queries.search_organisations(q, kind, region))
+    page = _page_of_rows(request, queries.search_organisations(q, kind, region))
     ctx = {"page": page, "q": q, "kind": kind, "region": region, "kinds": Organisation.Kind.choices}
     if _is_htmx(request):
         return render(request, "core/_organisation_rows.html", ctx)
@@ -163,7 +176,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if kind not in Person.Kind.values:
         kind = ""
     ctx = {
-        "page": _page(request, queries.search_people(q, kind)),
+        "page": _page_of_rows(request, queries.search_people(q, kind)),
         "q": q,
         "kind": kind,
         "kinds": Person.Kind.choices,
