@@ -248,3 +248,9 @@ def list_projects(request: HttpRequest, q: str = "", principal: int | None = Non
 @router.get("/projects/{project_id}", response=ProjectOut, auth=PUBLIC)
 def get_project(request: HttpRequest, project_id: int):  # type: ignore[no-untyped-def]
     return get_object_or_404(FundedProject, pk=project_id)
+
+
+# Results' rights (empowerment, valuation, exchange listings): /api/v1/achievements/rights/…
+from .rights_api import router as rights_router  # noqa: E402
+
+router.add_router("/rights", rights_router)

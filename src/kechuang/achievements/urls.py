@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import rights_views, views
 
 app_name = "achievements"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.supply_edit, name="supply_edit"),
     path("<int:pk>/status/", views.supply_status, name="supply_status"),
     path("projects/", views.project_list, name="project_list"),
+    path("rights/", include((rights_views.urlpatterns, "rights"))),
 ]

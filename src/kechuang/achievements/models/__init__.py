@@ -2,3 +2,4 @@
 empowerment (赋权) and market valuation. One module per concern; this package re-exports them."""
 
 from .supply import *  # noqa: F403
+from .rights import *  # noqa: F403
