@@ -452,3 +452,17 @@ def test_the_sites_own_assets_are_found_by_the_static_finders() -> None:
     from django.contrib.staticfiles import finders
 
     assert finders.find("kechuang/site.css")
+
+
+def test_an_expired_form_gets_an_explanation_not_a_bare_403(enterprise_user, own_org) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(enterprise_user)
+    response = client.post(
+        reverse("core:organisation_edit", args=[own_org.pk]), _profile_post(own_org, name="X")
+    )
+    assert response.status_code == 403
+    assert "表单已过期" in response.content.decode()
+    own_org.refresh_from_db()
+    assert own_org.name == "上海自有科技有限公司"
