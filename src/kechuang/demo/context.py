@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from . import corpora
 
@@ -87,6 +88,61 @@ class DemoContext:
         if batch:
             created.extend(model._default_manager.bulk_create(batch))
         return created
+
+    def insert_rows(
+        self,
+        model: type[models.Model],
+        rows: Iterable[dict[str, Any]],
+        total: int | None = None,
+        desc: str = "",
+        batch_size: int = 5000,
+    ) -> int:
+        """Insert plain rows ({attname: value}) with executemany, skipping the ORM's per-value SQL
+        compilation (the slow part of bulk_create for 100,000+ rows). No primary keys come back: use
+        `bulk_create` for rows that others must point at. Missing fields get their default."""
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        now = timezone.now()
+        defaults: dict[str, Any] = {}
+        prepare: dict[str, Any] = {}
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                defaults[f.attname] = now
+            elif f.has_default() or f.null:
+                defaults[f.attname] = f.get_default()
+            if isinstance(f, models.DateTimeField):
+                prepare[f.attname] = connection.ops.adapt_datetimefield_value
+            elif not isinstance(f, (models.DecimalField, models.IntegerField, models.CharField, models.BooleanField,
+                                    models.DateField, models.ForeignKey, models.FloatField)):  # fmt: skip
+                prepare[f.attname] = lambda v, f=f: f.get_db_prep_save(v, connection)
+        names = [f.attname for f in fields]
+        qn = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(str(f.column)) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+
+        def values(row: dict[str, Any]) -> tuple[Any, ...]:
+            out = []
+            for name in names:
+                v = row[name] if name in row else defaults[name]
+                if v is not None and name in prepare:
+                    v = prepare[name](v)
+                out.append(v)
+            return tuple(out)
+
+        n = 0
+        batch: list[tuple[Any, ...]] = []
+        with connection.cursor() as cursor:
+            for row in self.progress(rows, total=total, desc=desc or str(model._meta.verbose_name_plural)):
+                batch.append(values(row))
+                if len(batch) >= batch_size:
+                    cursor.executemany(sql, batch)
+                    n += len(batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+                n += len(batch)
+        return n
 
     # -- corpora and accounts ----------------------------------------------------------------------
     def corpus(self, name: str) -> Iterator[dict[str, Any]]:

@@ -103,39 +103,35 @@ def _load_enterprises(ctx: DemoContext) -> dict[str, int]:
         desc="enterprises",
     )
     through = Organisation.tech_fields.through
-    ctx.bulk_create(
+    ctx.insert_rows(
         through,
         (
-            through(organisation_id=o.pk, techfield_id=f)
+            {"organisation_id": o.pk, "techfield_id": f}
             for o, s in zip(orgs, specs, strict=True)
             for f in s.tech_fields
         ),
         desc="technology fields",
-        batch_size=5000,
     )
-    n_facts = sum(len(s.facts) for s in specs)
-    ctx.bulk_create(
+    n_facts = ctx.insert_rows(
         EnterpriseFacts,
         (
-            EnterpriseFacts(organisation_id=o.pk, year=year, is_synthetic=True, **facts)
+            {"organisation_id": o.pk, "year": year, "is_synthetic": True, **facts}
             for o, s in zip(orgs, specs, strict=True)
             for year, facts in sorted(s.facts.items())
         ),
-        total=n_facts,
+        total=sum(len(s.facts) for s in specs),
         desc="annual facts",
     )
-    designations = ctx.bulk_create(
+    n_designations = ctx.insert_rows(
         EnterpriseDesignation,
         (
-            EnterpriseDesignation(
-                organisation_id=o.pk, kind=d.kind, since=d.since, value=d.value, flags=d.flags
-            )
+            {"organisation_id": o.pk, "kind": d.kind, "since": d.since, "value": d.value, "flags": d.flags}
             for o, s in zip(orgs, specs, strict=True)
             for d in s.designations
         ),
         desc="designations",
     )
-    return {"enterprises": len(orgs), "enterprise_facts": n_facts, "designations": len(designations)}
+    return {"enterprises": len(orgs), "enterprise_facts": n_facts, "designations": n_designations}
 
 
 # -- universities, institutes and their researchers (real NSFC data) ----------------------------------
