@@ -197,12 +197,32 @@ class Contract(models.Model):
         ]  # fmt: skip
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="contract_queue"),
-            models.Index(fields=["year", "status", "contract_type"], name="contract_stat_type"),
-            models.Index(fields=["year", "status", "primary_field"], name="contract_stat_field"),
-            models.Index(fields=["year", "status", "seller_region"], name="contract_stat_district"),
-            models.Index(fields=["year", "status", "seller_kind"], name="contract_stat_seller"),
-            models.Index(fields=["year", "status", "buyer_location"], name="contract_stat_buyer"),
-            models.Index(fields=["year", "status", "month"], name="contract_stat_month"),
+            # Statistics read only these indexes (the amounts are part of each key so no table row is
+            # visited): a million contracts aggregate in well under the 5-second budget.
+            models.Index(fields=["status", "year", "total_amount", "tech_amount"], name="contract_stat_year"),
+            models.Index(
+                fields=["status", "year", "contract_type", "total_amount", "tech_amount"],
+                name="contract_stat_type",
+            ),
+            models.Index(
+                fields=["status", "year", "primary_field", "total_amount", "tech_amount"],
+                name="contract_stat_field",
+            ),
+            models.Index(
+                fields=["status", "year", "seller_region", "total_amount", "tech_amount"],
+                name="contract_stat_district",
+            ),
+            models.Index(
+                fields=["status", "year", "seller_kind", "total_amount", "tech_amount"],
+                name="contract_stat_seller",
+            ),
+            models.Index(
+                fields=["status", "year", "buyer_location", "total_amount", "tech_amount"],
+                name="contract_stat_buyer",
+            ),
+            models.Index(
+                fields=["status", "year", "month", "total_amount", "tech_amount"], name="contract_stat_month"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from tests.conftest import client_for
 
 from kechuang.achievements import rights_queries, rights_services
 from kechuang.achievements.models import EmpowermentTransfer, RightsEmpowerment, ValuationWorksheet
 from kechuang.contracts.models import Contract
 from kechuang.core.models import AuditEntry
-from tests.conftest import client_for
 
 WHO = ["anonymous", "other", "own", "staff"]
 
