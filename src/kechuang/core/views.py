@@ -26,6 +26,7 @@ from .models import ApiToken, AuditEntry, Carrier, EnterpriseFacts, Organisation
 from .permissions import can_edit_organisation, can_view_private, is_admin, is_staff
 
 PAGE_SIZE = 25
+PEOPLE_SHOWN = 24  # on an organisation's page
 
 
 def _page(request: HttpRequest, qs: QuerySet[Any]) -> Page:
@@ -115,11 +116,12 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_organisation(request.user, org),
         "private": private,
         "tech_fields": org.tech_fields.select_related("parent").order_by("code"),
-        "people": Person.objects.filter(affiliations__organisation=org, affiliations__end_date__isnull=True)
-        .distinct()
-        .order_by("name"),
         "carriers": org.carriers.order_by("kind", "name"),
     }
+    # A university has hundreds of researchers: show the first few and link to the full list.
+    staff_qs = Person.objects.filter(affiliations__organisation=org, affiliations__end_date__isnull=True)
+    ctx["people"] = staff_qs.distinct().order_by("name")[:PEOPLE_SHOWN]
+    ctx["people_count"] = staff_qs.distinct().count()
     if private:
         # Annual facts hold financial figures: never shown outside the organisation and staff.
         ctx["facts"] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -466,3 +467,11 @@ def test_an_expired_form_gets_an_explanation_not_a_bare_403(enterprise_user, own
     assert "表单已过期" in response.content.decode()
     own_org.refresh_from_db()
     assert own_org.name == "上海自有科技有限公司"
+
+
+def test_a_large_organisation_shows_a_few_people_and_links_to_all(own_org) -> None:  # type: ignore[no-untyped-def]
+    for i in range(30):
+        services.create_person(None, affiliation=own_org, name=f"研究员{i:02d}", kind="researcher")
+    html = client_for(None).get(reverse("core:organisation_detail", args=[own_org.pk])).content.decode()
+    assert len(re.findall(r'href="/people/\d+/"', html)) == 24
+    assert 'data-testid="all-people"' in html and "30" in html
