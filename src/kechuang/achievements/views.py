@@ -22,6 +22,7 @@ from .forms import SupplyForm
 from .models import FundedProject, TechSupply, TransferMode
 
 PAGE_SIZE = 20
+MAX_RANKED = 300  # ranked search results a listing pages through
 
 
 def _int(value: Any) -> int | None:
@@ -43,14 +44,22 @@ def supply_list(request: HttpRequest) -> HttpResponse:
     if mine:
         qs = qs.filter(owner_id=request.user.organisation_id)  # type: ignore[union-attr]
     explained: dict[int, Any] = {}
+    wanted = min(max(_int(request.GET.get("page")) or 1, 1), 1000)
     if q.strip() and not mine:
-        results = indexing.search(q, kind="supply", limit=500)
+        # Ranked results are explained (highlights) one by one: fetch only as deep as the page asked for.
+        results = indexing.search(q, kind="supply", limit=min(MAX_RANKED, (wanted + 2) * PAGE_SIZE))
         explained = {r.obj.pk: r for r in results}
         allowed = set(qs.filter(pk__in=list(explained)).values_list("pk", flat=True))
-        items: Any = [r.obj for r in results if r.obj.pk in allowed]
+        page = Paginator([r.obj for r in results if r.obj.pk in allowed], PAGE_SIZE).get_page(wanted)
     else:
         items = queries.text_filter(qs, q) if q.strip() else qs
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+        # Paginate on primary keys (narrow rows sort fast), then load the page's rows.
+        page = Paginator(items.values_list("pk", flat=True), PAGE_SIZE).get_page(wanted)
+        rows = {
+            s.pk: s for s in TechSupply.objects.select_related("owner").filter(pk__in=list(page.object_list))
+        }
+        loaded: Any = [rows[pk] for pk in page.object_list if pk in rows]
+        page.object_list = loaded
     for obj in page.object_list:
         obj.result = explained.get(obj.pk)
     ctx = {"page": page, "q": q, "filters": filters, "mine": bool(mine), "kinds": TechSupply.Kind.choices,

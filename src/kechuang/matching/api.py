@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import SessionAuth
 
 from kechuang.achievements.models import TechSupply
@@ -192,7 +192,7 @@ def create_demand(request: HttpRequest, payload: DemandIn):  # type: ignore[no-u
     if org is None:
         raise PermissionDenied
     demand = services.post_demand(request.user, org, **_demand_fields(payload.dict()))  # type: ignore[arg-type]
-    return 201, demand_out(demand, request.user)
+    return Status(201, demand_out(demand, request.user))
 
 
 @router.patch("/demands/{demand_id}", response=DemandOut)
@@ -205,7 +205,7 @@ def update_demand(request: HttpRequest, demand_id: int, payload: DemandPatch):  
 @router.delete("/demands/{demand_id}", response={204: None})
 def delete_demand(request: HttpRequest, demand_id: int):  # type: ignore[no-untyped-def]
     services.delete_demand(request.user, _visible_demand(request, demand_id))  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/demands/{demand_id}/nda", response=DemandOut)
@@ -244,7 +244,7 @@ def get_expert(request: HttpRequest, expert_id: int):  # type: ignore[no-untyped
 @router.post("/experts", response={201: ExpertOut})
 def build_expert(request: HttpRequest, payload: ExpertBuildIn):  # type: ignore[no-untyped-def]
     person = get_object_or_404(Person, pk=payload.person_id)
-    return 201, expert_out(services.build_expert_profile(request.user, person))  # type: ignore[arg-type]
+    return Status(201, expert_out(services.build_expert_profile(request.user, person)))  # type: ignore[arg-type]
 
 
 @router.get("/experts/{expert_id}/similar", response=list[MatchOut], auth=PUBLIC)
@@ -271,7 +271,7 @@ def create_call(request: HttpRequest, payload: CallIn):  # type: ignore[no-untyp
     demand = _visible_demand(request, payload.demand_id)
     data = payload.dict()
     data.pop("demand_id")
-    return 201, call_out(services.open_call(request.user, demand, **data))  # type: ignore[arg-type]
+    return Status(201, call_out(services.open_call(request.user, demand, **data)))  # type: ignore[arg-type]
 
 
 @router.get("/calls/{call_id}/applications", response=list[ApplicationOut])
@@ -284,7 +284,7 @@ def list_applications(request: HttpRequest, call_id: int):  # type: ignore[no-un
 def apply(request: HttpRequest, call_id: int, payload: ApplicationIn):  # type: ignore[no-untyped-def]
     call = get_object_or_404(OpenCall.objects.select_related("demand"), pk=call_id)
     supply = get_object_or_404(TechSupply, pk=payload.supply_id) if payload.supply_id else None
-    return 201, application_out(services.apply_to_call(request.user, call, payload.proposal, supply))  # type: ignore[arg-type]
+    return Status(201, application_out(services.apply_to_call(request.user, call, payload.proposal, supply)))  # type: ignore[arg-type]
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut)
@@ -348,7 +348,7 @@ def create_lead(request: HttpRequest, payload: LeadIn):  # type: ignore[no-untyp
     expert = (
         get_object_or_404(ExpertProfile, pk=payload.expert_id, visible=True) if payload.expert_id else None
     )
-    return 201, lead_out(services.create_lead(request.user, demand, supply=supply, expert=expert))  # type: ignore[arg-type]
+    return Status(201, lead_out(services.create_lead(request.user, demand, supply=supply, expert=expert)))  # type: ignore[arg-type]
 
 
 @router.post("/leads/{lead_id}/advance", response=LeadOut)
