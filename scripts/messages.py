@@ -72,6 +72,9 @@ def fill_english(unit: str) -> None:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
+        # polib would otherwise write a lone "#| msgid_plural" that msgmerge cannot parse.
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
     po.save()
 
 

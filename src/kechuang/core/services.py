@@ -9,6 +9,7 @@ can forget it. When a function raises, the transaction rolls back and nothing is
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -155,11 +156,15 @@ def update_organisation(actor: User | None, organisation: Organisation, **change
         changes.pop("is_synthetic")  # the synthetic label is the platform's, not the user's
     _apply(org, changes, ORGANISATION_FIELDS)
     _full_clean(org)
+    preview = audit.snapshot(org)
+    if tech_fields is not None:
+        preview["tech_fields"] = sorted(str(t.pk) for t in tech_fields)
+    if preview == before:
+        return org  # nothing changed: no write, no audit entry, updated_at kept
     org.save()
     _set_tech_fields(org, tech_fields)
     after = audit.snapshot(org)
-    if before != after:
-        audit.record(actor, "organisation.update", org, before, after)
+    audit.record(actor, "organisation.update", org, before, after)
     organisation.refresh_from_db()
     return org
 
@@ -171,6 +176,23 @@ FACT_FIELDS = [
 ]
 
 MIN_FACT_YEAR, MAX_FACT_YEAR = 1949, 2100
+
+
+def _same_facts(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    # Compare as text: a Decimal of 1000 and 1000.00 is the same figure.
+    def norm(d: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for k in FACT_FIELDS:
+            v = d.get(k)
+            if v is not None and k in EnterpriseFacts.FINANCIAL_FIELDS:
+                try:
+                    v = str(Decimal(str(v)).quantize(Decimal("0.01")))
+                except (InvalidOperation, ValueError):
+                    v = str(v)  # not a number: full_clean will say so
+            out[k] = v
+        return out
+
+    return norm(before) == norm(after)
 
 
 @transaction.atomic
@@ -194,6 +216,8 @@ def record_enterprise_facts(
     if "collection_method" in facts and facts["collection_method"] is None:
         facts["collection_method"] = ""
     _apply(row, facts, FACT_FIELDS)
+    if before is not None and _same_facts(before, audit.snapshot(row)):
+        return row  # nothing new: keep who reported it and when
     row.reported_by = actor if actor is not None and actor.pk else None
     row.full_clean()
     row.save()

@@ -21,14 +21,22 @@ def test_the_database_has_the_guard(db) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_raw_update_is_rejected_by_the_database(entry: AuditEntry) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE core_auditentry SET action = %s WHERE id = %s", ["forged", entry.pk])
     entry_again = AuditEntry.objects.get(pk=entry.pk)
     assert entry_again.action == "organisation.create"
 
 
 def test_raw_delete_is_rejected_by_the_database(entry: AuditEntry) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM core_auditentry")
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
@@ -60,7 +68,10 @@ def test_an_entry_records_who_what_before_after(make_user, own_org) -> None:  # 
     row = audit.record(user, "organisation.note", own_org, {"a": 1}, {"a": 2})
     assert AuditEntry.objects.count() == before + 1
     assert (row.actor, row.actor_repr, row.object_type, row.object_id) == (
-        user, user.username, "core.organisation", str(own_org.pk)
+        user,
+        user.username,
+        "core.organisation",
+        str(own_org.pk),
     )
     assert row.organisation == own_org and row.at is not None
     assert row.changes == [("a", 1, 2)]
