@@ -97,20 +97,20 @@ def main() -> int:
             "API POST /match (supply)",
             lambda i: visitor.post("/api/v1/matching/match", {"text": q(i)}, content_type="application/json"),
             API_MS,
-        ),  # fmt: skip
+        ),
         (
             "API POST /match (expert)",
             lambda i: visitor.post(
                 "/api/v1/matching/match", {"text": q(i), "kind": "expert"}, content_type="application/json"
             ),
             API_MS,
-        ),  # fmt: skip
+        ),
         ("API GET supplies?q=", lambda i: visitor.get("/api/v1/achievements/supplies", {"q": q(i)}), API_MS),
         (
             "instant matches (htmx fragment)",
             lambda i: signed_in.post("/matching/preview/", {"summary": q(i)}, headers={"HX-Request": "true"}),
             FRAGMENT_MS,
-        ),  # fmt: skip
+        ),
         (
             "supply list, search + filters",
             lambda i: visitor.get("/achievements/", {"q": q(i), "trl_min": 4}),
