@@ -475,3 +475,19 @@ def test_a_large_organisation_shows_a_few_people_and_links_to_all(own_org) -> No
     html = client_for(None).get(reverse("core:organisation_detail", args=[own_org.pk])).content.decode()
     assert len(re.findall(r'href="/people/\d+/"', html)) == 24
     assert 'data-testid="all-people"' in html and "30" in html
+
+
+def test_a_token_made_on_the_page_opens_the_api_until_it_is_revoked(
+    enterprise_user, own_org, registry
+) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    page = client_for(enterprise_user)
+    html = page.post(reverse("core:api_tokens"), {"name": "脚本"}).content.decode()
+    key = re.search(r'data-testid="new-token">([^<]+)<', html).group(1)  # type: ignore[union-attr]
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    facts_url = f"/api/v1/core/organisations/{own_org.pk}/facts"
+    assert api.get(facts_url).status_code == 200
+    token = ApiToken.objects.get(user=enterprise_user, name="脚本")
+    page.post(reverse("core:api_tokens"), {"revoke": token.pk})
+    assert api.get(facts_url).status_code == 401
