@@ -491,3 +491,11 @@ def test_a_token_made_on_the_page_opens_the_api_until_it_is_revoked(
     token = ApiToken.objects.get(user=enterprise_user, name="脚本")
     page.post(reverse("core:api_tokens"), {"revoke": token.pk})
     assert api.get(facts_url).status_code == 401
+
+
+def test_staff_get_a_back_office_link_on_people_and_carriers(registry, people) -> None:  # type: ignore[no-untyped-def]
+    for url in (reverse("core:person_detail", args=[registry["person"].pk]),
+                reverse("core:carrier_detail", args=[registry["carrier"].pk])):  # fmt: skip
+        assert "/admin/core/" in client_for(people["staff"]).get(url).content.decode()
+        for who in ("anonymous", "own", "other"):
+            assert "/admin/core/" not in client_for(people[who]).get(url).content.decode(), who
