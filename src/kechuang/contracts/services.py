@@ -17,7 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,7 @@ from .models import (
     RegistrationCounter,
     ReviewEvent,
     SellerKind,
+    StatisticsCell,
     buyer_location_of,
     seller_kind_of,
 )
@@ -549,6 +551,30 @@ def release_review(actor: User, contract: Contract) -> Contract:
     return row
 
 
+def _count_in_statistics(contract: Contract) -> None:
+    """Add a newly registered contract to its statistics cell (same transaction as the registration)."""
+    key = {
+        "year": contract.year, "month": contract.month, "contract_type": contract.contract_type,
+        "primary_field_id": contract.primary_field_id, "seller_region_id": contract.seller_region_id,
+        "seller_kind": contract.seller_kind, "buyer_location": contract.buyer_location,
+    }  # fmt: skip
+    increments = {
+        "contracts": F("contracts") + 1,
+        "total_amount": F("total_amount") + contract.total_amount,
+        "tech_amount": F("tech_amount") + contract.tech_amount,
+    }
+    if StatisticsCell.objects.filter(**key).update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            StatisticsCell.objects.create(
+                **key, contracts=1, total_amount=contract.total_amount, tech_amount=contract.tech_amount
+            )
+    except IntegrityError:
+        # Another registration created the cell meanwhile: add to it.
+        StatisticsCell.objects.filter(**key).update(**increments)
+
+
 def _next_registration_number(year: int) -> str:
     counter, _created = RegistrationCounter.objects.select_for_update().get_or_create(year=year)
     counter.last += 1
@@ -567,6 +593,7 @@ def register_contract(actor: User, contract: Contract, on: dt.date | None = None
     row.registration_number = _next_registration_number(day.year)
     row.returned_reasons, row.correction_due_on = {}, None
     row.save()
+    _count_in_statistics(row)
     _event(row, actor, "register", Contract.Status.UNDER_REVIEW, note=row.registration_number)
     _audit(actor, "contract.register", row, before)
     _close_lead(actor, row)

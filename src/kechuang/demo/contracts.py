@@ -1,9 +1,14 @@
-"""Demo step `contracts`: registered technology contracts of 2021 and 2022, plus a few in review.
+"""Demo step `contracts`: registered technology contracts of 2021 and 2022, plus a few in review, and
+the research-results rights that rest on them (empowerment pilot, exchange listings, valuations).
 
 Calibrated to the 2022 overview: 38,265 registered contracts worth 4,003.51 亿元 in 2022, +45.0% over
 2021 (so 2021 is 2,761.25 亿元). The 2021 count, and every split by type, field, district, seller type,
 buyer location and month, are synthetic draws (no published breakdown in the shared reference).
 Sellers are the Shanghai organisations of the `core` step; contracts are marked synthetic.
+
+Rights (also synthetic rows calibrated to the overview): the empowerment pilot has 6 units, 153 results
+("150 余项") and later transfers worth exactly 1.5 亿元; the exchange has 1,953 results listed and deals
+worth exactly 101.31 亿元 (the share of listings that closed, 85%, is an assumption).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kechuang.contracts.models import (
@@ -31,7 +37,7 @@ from kechuang.core.models import Organisation, Region, TechField
 
 from .context import DemoContext
 
-VERSION = 1
+VERSION = 3
 DEPENDS = ["core", "accounts"]
 
 # (year, contracts, amount in fen). 2022 from the overview; 2021 amount from the +45.0% growth.
@@ -195,7 +201,11 @@ def load(ctx: DemoContext) -> dict[str, int]:
         ), total=len(created), desc="contract fields")  # fmt: skip
         RegistrationCounter.objects.update_or_create(year=year, defaults={"last": seq})
         counts["contracts"] += len(created)
+    from kechuang.contracts.queries import rebuild_statistics
+
+    counts["statistics_cells"] = rebuild_statistics()
     counts["in_review"] = _in_review(ctx, filer_org, now)
+    counts.update(_rights(ctx))
     return counts
 
 
@@ -235,8 +245,102 @@ def _in_review(ctx: DemoContext, org: Organisation | None, now: dt.datetime) -> 
     return made
 
 
+PILOT_UNITS = 6
+PILOT_RESULTS = 153
+PILOT_TRANSFER_FEN = 150_000_000_00
+LISTED = 1_953
+DEAL_FEN = 10_131_000_000_00
+DEAL_SHARE = 0.85
+
+
+def _rights(ctx: DemoContext) -> dict[str, int]:
+    from kechuang.achievements import rights_services
+    from kechuang.achievements.models import EmpowermentTransfer, ExchangeListing, RightsEmpowerment
+
+    rng = ctx.random
+    institution = ctx.accounts.get("institution")
+    pilot_units = Organisation.objects.filter(
+        kind__in=["university", "institute"], region__code__startswith="31"
+    )
+    own = institution.organisation if institution is not None and institution.organisation_id else None
+    if own is not None:
+        pilot_units = pilot_units.exclude(pk=own.pk)
+    units = list(pilot_units.order_by("pk")[: PILOT_UNITS - (1 if own else 0)])
+    if own is not None:
+        units.insert(0, own)
+    if not units:
+        return {}
+    n_results = ctx.scaled(PILOT_RESULTS, minimum=len(units))
+    empowerments = []
+    for i in range(n_results):
+        unit = units[i % len(units)]
+        ownership = rng.random() < 0.7
+        empowerments.append(RightsEmpowerment(
+            pilot_unit=unit, result_title=f"职务科技成果 {i + 1}（{unit.name}）",
+            grant="ownership" if ownership else "long_term_use",
+            ownership_share=Decimal(rng.choice([50, 60, 70, 80, 90])) if ownership else None,
+            use_term_years=None if ownership else rng.choice([10, 15, 20]),
+            granted_on=dt.date(2022, 1, 1) + dt.timedelta(days=rng.randint(0, 300)),
+            inventor_names="、".join(f"发明人{rng.randint(1, 999)}" for _ in range(rng.randint(1, 3))),
+            is_synthetic=True,
+        ))  # fmt: skip
+    empowerments = RightsEmpowerment.objects.bulk_create(empowerments)
+    transferred = empowerments[: max(1, round(len(empowerments) * 0.6))]
+    fen = PILOT_TRANSFER_FEN if ctx.scale >= 1.0 else int(PILOT_TRANSFER_FEN * ctx.scale)
+    amounts = split_exactly(rng, fen, [math.exp(rng.gauss(0, 1.2)) for _ in transferred], 10_000_00)
+    EmpowermentTransfer.objects.bulk_create(
+        EmpowermentTransfer(empowerment=e, transferred_on=e.granted_on + dt.timedelta(days=rng.randint(30, 60)),
+                            amount=Decimal(a) / 100, transferee=f"受让企业{i + 1}", is_synthetic=True)
+        for i, (e, a) in enumerate(zip(transferred, amounts, strict=True))
+    )  # fmt: skip
+
+    n_listed = ctx.scaled(LISTED, minimum=10)
+    owners = list(Organisation.objects.filter(kind__in=["university", "institute", "enterprise"],
+                                              region__code__startswith="31").order_by("pk")[:300])  # fmt: skip
+    listings = []
+    for i in range(n_listed):
+        listed_on = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randint(0, 330))
+        listings.append(ExchangeListing(
+            organisation=rng.choice(owners), result_title=f"进场科技成果 {i + 1}", listed_on=listed_on,
+            is_synthetic=True,
+        ))  # fmt: skip
+    dealt = listings[: round(len(listings) * DEAL_SHARE)]
+    fen = DEAL_FEN if ctx.scale >= 1.0 else int(DEAL_FEN * ctx.scale)
+    deal_amounts = split_exactly(rng, fen, [math.exp(rng.gauss(0, 1.5)) for _ in dealt], 20_000_00)
+    for listing, a in zip(dealt, deal_amounts, strict=True):
+        listing.deal_value = Decimal(a) / 100
+        listing.asking_price = (listing.deal_value * Decimal("1.1")).quantize(Decimal("0.01"))
+        listing.deal_on = listing.listed_on + dt.timedelta(days=rng.randint(10, 30))
+    ExchangeListing.objects.bulk_create(listings)
+
+    made = 0
+    if institution is not None and institution.organisation is not None:
+        # Worked examples for the institution account: the market approach reads the registry above.
+        for field, ctype in (("1", "transfer"), ("4", "licence")):
+            try:
+                rights_services.value_result(
+                None, institution.organisation, valued_on=dt.date(2022, 12, 31),
+                result_title=f"演示估值成果（领域 {field}）", revenue_forecast=["3000000", "5000000", "6000000"],
+                royalty_rate="0.05", discount_rate="0.10", economic_life_years=6, replacement_cost="800000",
+                obsolescence_rate="0.2", field_code=field, contract_type=ctype, is_synthetic=True,
+            )  # fmt: skip
+            except ValidationError:
+                continue  # tiny runs may have no comparable contract of this field and type
+            made += 1
+    return {"empowerments": len(empowerments), "empowerment_transfers": len(transferred),
+            "exchange_listings": len(listings), "valuations": made}  # fmt: skip
+
+
 def unload(ctx: DemoContext) -> None:
+    from kechuang.achievements.models import ExchangeListing, RightsEmpowerment, ValuationWorksheet
+
+    ExchangeListing.objects.filter(is_synthetic=True).delete()
+    ValuationWorksheet.objects.filter(is_synthetic=True).delete()
+    RightsEmpowerment.objects.filter(is_synthetic=True).delete()
     Contract.objects.filter(is_synthetic=True).delete()
+    from kechuang.contracts.queries import rebuild_statistics
+
+    rebuild_statistics()
     RegistrationCounter.objects.filter(year__in=[y for y, _n, _a in YEARS]).delete()
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from kechuang.achievements import rights_queries
 from kechuang.contracts import queries
 from kechuang.contracts.models import Contract
 from kechuang.demo import contracts as step
@@ -39,3 +40,14 @@ def test_small_run_loads_registered_contracts_and_a_queue(tmp_path, settings):
     assert s22.amount_growth == Decimal("45.0")
     assert Contract.objects.filter(status="submitted").count() == 3
     assert {r.key for r in queries.breakdown(2022, "buyer")} <= {"shanghai", "yrd", "china", "abroad"}
+    pilot, exchange = rights_queries.pilot_figures(), rights_queries.exchange_figures()
+    # Small runs have fewer Shanghai universities and institutes than the six pilot units.
+    assert 1 <= pilot["units"] <= 6 and pilot["results"] == max(pilot["units"], round(153 * 0.005))
+    assert pilot["transfer_amount"] == Decimal(150_000_000 * 0.005).quantize(Decimal("0.01"))
+    assert exchange["listed"] == round(1953 * 0.005)
+    assert exchange["deal_value"] == Decimal(10_131_000_000 * 0.005).quantize(Decimal("0.01"))
+
+
+def test_rights_calibration_at_full_scale():
+    assert (step.PILOT_UNITS, step.PILOT_RESULTS, step.PILOT_TRANSFER_FEN) == (6, 153, 150_000_000_00)
+    assert (step.LISTED, Decimal(step.DEAL_FEN) / 100 / queries.YI) == (1_953, Decimal("101.31"))

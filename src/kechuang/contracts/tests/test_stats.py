@@ -12,7 +12,7 @@ from django.core.management import call_command
 from tests.conftest import client_for
 
 from kechuang.contracts import queries
-from kechuang.contracts.models import Contract
+from kechuang.contracts.models import Contract, StatisticsCell
 
 ROWS = [
     # (year, month, type, field, district, seller kind, buyer location, amount)
@@ -46,6 +46,7 @@ def market(own_org):
         tech_amount=Decimal("999"), primary_field_id="1", status="submitted",
     ))  # fmt: skip
     Contract.objects.bulk_create(objs)
+    queries.rebuild_statistics()
 
 
 def test_year_summary_with_growth(market):
@@ -124,3 +125,31 @@ def test_cli_text_and_json(market):
         "china",
         "abroad",
     }
+
+
+def test_registration_adds_to_the_cells_and_rebuild_agrees(
+    tmp_path, settings, enterprise_user, own_org, staff_user
+):
+    from .helpers import registered
+
+    settings.DATA_DIR = tmp_path
+    a = registered(enterprise_user, staff_user, own_org, on=dt.date(2026, 5, 1))
+    registered(enterprise_user, staff_user, own_org, on=dt.date(2026, 5, 3), number="JS-2", total_amount="1000000",
+               tech_amount="900000", ancillary_amount="0", instalments=[])  # fmt: skip
+    s = queries.year_summary(2026)
+    assert (s.count, s.amount) == (2, a.total_amount + Decimal("1000000"))
+    assert queries.statistics_drift() == []
+    before = list(StatisticsCell.objects.values_list("contracts", "total_amount"))
+    queries.rebuild_statistics()
+    assert list(StatisticsCell.objects.values_list("contracts", "total_amount")) == before
+
+
+def test_cli_rebuild_and_check(market):
+    StatisticsCell.objects.all().delete()
+    out = StringIO()
+    call_command("contracts", "check-stats", stdout=out)
+    assert "2022" in out.getvalue()
+    call_command("contracts", "rebuild-stats", stdout=StringIO())
+    out = StringIO()
+    call_command("contracts", "check-stats", stdout=out)
+    assert "agree" in out.getvalue()
