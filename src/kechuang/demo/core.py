@@ -22,7 +22,7 @@ from . import generator, showcase
 from .context import DemoContext
 from .models import EnterpriseDesignation
 
-VERSION = 2  # 2: technology brokers
+VERSION = 1
 DEPENDS: list[str] = []
 # No `unload`: other apps' rows point at these organisations; a new VERSION needs `kechuang demo --reset`.
 
@@ -217,9 +217,6 @@ PROVIDERS = ["上海浦江知识产权代理有限公司", "上海张江技术�
              "上海杨浦创新创业服务有限公司", "上海漕河泾科技评估有限公司", "上海紫竹技术转移中心有限公司"]  # fmt: skip
 FINANCIAL = ["上海浦江科创银行（演示）", "上海黄浦科技支行（演示）", "上海张江科创投资基金管理有限公司", "上海临港天使投资有限公司",
              "上海科技融资担保有限公司（演示）", "上海长三角科创投资合伙企业（有限合伙）", "上海徐汇科技小额贷款有限公司"]  # fmt: skip
-BROKERS = 40
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰萍建文辉鹏宇晨欣怡"
 GOVERNMENT = [("上海市科学技术委员会", "Science and Technology Commission of Shanghai Municipality"),
               ("上海市经济和信息化委员会", "Shanghai Municipal Commission of Economy and Informatization"),
               ("上海市财政局", "Shanghai Municipal Finance Bureau"),
@@ -253,34 +250,11 @@ def _load_other_organisations(ctx: DemoContext) -> dict[str, int]:
         rows.append(Organisation(uscc=make_uscc(f"11{region}MB{i:07d}"), name=name, name_en=name_en,
                                  kind=Organisation.Kind.GOVERNMENT, region_id=region, industry_id="92", is_synthetic=True,
                                  description="真实机构名称；统一社会信用代码为演示生成。"))  # fmt: skip
-    created = Organisation.objects.bulk_create(rows)
-    # Technology brokers (技术经纪人) working for the service providers: synthetic people.
-    providers = [o for o in created if o.kind == Organisation.Kind.SERVICE_PROVIDER]
-    n_brokers = ctx.scaled(BROKERS, minimum=2)
-    brokers = Person.objects.bulk_create(
-        Person(
-            name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
-            kind=Person.Kind.BROKER,
-            title=rng.choice(["技术经纪人", "高级技术经纪人", "技术经理人"]),
-            is_synthetic=True,
-            bio="演示数据：合成的技术经纪人。",
-        )
-        for _ in range(n_brokers)
-    )
-    Affiliation.objects.bulk_create(
-        Affiliation(
-            person=p,
-            organisation=providers[i % len(providers)],
-            position=p.title,
-            start_date=dt.date(rng.randint(2015, 2022), rng.randint(1, 12), 1),
-        )
-        for i, p in enumerate(brokers)
-    )
+    Organisation.objects.bulk_create(rows)
     return {
         "service_providers": 1 + len(PROVIDERS),
         "financial": len(FINANCIAL),
         "government": len(GOVERNMENT),
-        "brokers": len(brokers),
     }
 
 

@@ -144,9 +144,6 @@ def test_core_step_rows_valid_and_figures_computable(db: Any) -> None:
     uni = Organisation.objects.get(uscc=showcase.UNIVERSITY_USCC)
     assert uni.name == "上海交通大学" and uni.kind == "university"
     assert Affiliation.objects.filter(organisation=uni).exists()
-    brokers = Person.objects.filter(kind="broker")
-    assert brokers.exists() and all(b.is_synthetic for b in brokers)
-    assert {b.affiliations.get().organisation.kind for b in brokers} == {"service_provider"}
     show = Organisation.objects.get(uscc=showcase.ENTERPRISE_USCC)
     assert show.facts.get(year=2022).hnte_cert_valid_until is not None
     assert (
