@@ -9,6 +9,7 @@ Administrators: the audit log.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -185,7 +186,10 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):  
 @paginate(Pages)
 def list_affiliations(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
     person = get_object_or_404(Person, pk=person_id)
-    return person.affiliations.select_related("organisation").order_by("-start_date", "-id")
+    # Undated lines last on every database (PostgreSQL would put NULLs first).
+    return person.affiliations.select_related("organisation").order_by(
+        F("start_date").desc(nulls_last=True), "-id"
+    )
 
 
 @router.post("/people/{person_id}/affiliations", response={201: AffiliationOut})

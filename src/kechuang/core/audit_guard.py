@@ -1,6 +1,10 @@
 """Database triggers that make the audit table append-only, per database vendor.
 
 Used by migration 0004, by the SQLite `flush` override and by `kechuang check`.
+
+Beware on SQLite: a later migration that alters AuditEntry makes Django rebuild the table, which
+drops its triggers. Such a migration must end with a RunPython calling install_guard (the check
+command reports the guard missing otherwise).
 """
 
 from __future__ import annotations

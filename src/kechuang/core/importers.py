@@ -26,7 +26,18 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .identifiers import normalise_orcid, normalise_uscc
-from .models import Affiliation, AuditEntry, Carrier, EnterpriseFacts, Organisation, Person, User
+from .models import (
+    Affiliation,
+    AuditEntry,
+    Carrier,
+    EnterpriseFacts,
+    Industry,
+    Organisation,
+    Person,
+    Region,
+    TechField,
+    User,
+)
 from .tabular import TableError, guess_format, read_rows
 
 ROW = "__row__"  # errors that belong to the whole row rather than one column
@@ -239,8 +250,28 @@ def _organisation_by_uscc(value: str, column: str) -> Organisation:
     return org
 
 
+class References:
+    """The classification tables, read once per import (they are small and do not change meanwhile)."""
+
+    def __init__(self) -> None:
+        self.tables = {
+            "region": {r.pk: r for r in Region.objects.all()},
+            "industry": {r.pk: r for r in Industry.objects.all()},
+            "tech_fields": {r.pk: r for r in TechField.objects.all()},
+        }
+
+    def resolve(self, values: dict[str, Any]) -> None:
+        # Unknown codes stay text: services.resolve_references then reports them on their field.
+        for key in ("region", "industry"):
+            if isinstance(values.get(key), str):
+                values[key] = self.tables[key].get(values[key], values[key])
+        if values.get("tech_fields"):
+            values["tech_fields"] = [self.tables["tech_fields"].get(c, c) for c in values["tech_fields"]]
+
+
 class Importer:
     kind: str = ""
+    refs: References
     columns: dict[str, Callable[[Any], Any]] = {}
     required: tuple[str, ...] = ()
     # model field name in a ValidationError -> the column the user sees
@@ -273,6 +304,7 @@ class OrganisationImporter(Importer):
         values["uscc"] = normalise_uscc(values["uscc"])
         if "industry" in values and not values["industry"]:
             values["industry"] = None
+        self.refs.resolve(values)
         existing = Organisation.objects.filter(uscc=values["uscc"]).first()
         if existing is None:
             services.create_organisation(actor, **values)
@@ -342,6 +374,7 @@ class PeopleImporter(Importer):
         position = values.pop("position", "")
         start_date = values.pop("start_date", None)
         person = self._find(values, org)
+        self.refs.resolve(values)
         if person is None:
             services.create_person(actor, affiliation=org, position=position, start_date=start_date, **values)
             return True
@@ -400,6 +433,7 @@ class CarrierImporter(Importer):
             uscc = values.pop("host_uscc")
             values["host"] = _organisation_by_uscc(uscc, "host_uscc") if uscc else None
         existing = Carrier.objects.filter(name=values["name"], region_id=values["region"]).first()
+        self.refs.resolve(values)
         if existing is None:
             services.create_carrier(actor, **values)
             return True
@@ -476,6 +510,7 @@ def import_file(
             _("Unknown kind %(kind)s: use one of %(kinds)s."), kind=kind, kinds=", ".join(IMPORTERS)
         )
     importer = IMPORTERS[kind]()
+    importer.refs = References()
     fmt = guess_format(path, fmt)
     report = ImportReport(kind=kind, format=fmt, dry_run=dry_run, partial=partial)
     rows = read_rows(path, fmt)
@@ -512,6 +547,7 @@ def _check_header(importer: Importer, header: list[str]) -> None:
 
 def _import_rows(importer: Importer, rows: Any, actor: User | None, report: ImportReport) -> None:
     seen: dict[Hashable, int] = {}
+    last_audit = _last_audit_id()
     for line, raw in rows:
         report.rows += 1
         if raw is None:
@@ -530,7 +566,7 @@ def _import_rows(importer: Importer, rows: Any, actor: User | None, report: Impo
         if problems:
             report.errors.extend(problems)
             continue
-        before = _last_audit_id()
+        before = last_audit
         try:
             with transaction.atomic():  # a savepoint: a failed row leaves no trace
                 created = importer.save(actor, values)
@@ -545,9 +581,10 @@ def _import_rows(importer: Importer, rows: Any, actor: User | None, report: Impo
                 RowError(line, ROW, _("The database refused this row: %(detail)s"), {"detail": str(exc)})
             )
             continue
+        last_audit = _last_audit_id()
         if created:
             report.created += 1
-        elif _last_audit_id() != before:
+        elif last_audit != before:
             report.updated += 1
         else:
             report.unchanged += 1

@@ -60,7 +60,9 @@ def resolve_references(data: dict[str, Any]) -> dict[str, Any]:
             errors[key] = ValidationError(_("Unknown code %(code)s."), code="unknown", params={"code": code})
         else:
             data[key] = row
-    if data.get("tech_fields") is not None:
+    if data.get("tech_fields") is not None and all(isinstance(c, TechField) for c in data["tech_fields"]):
+        data["tech_fields"] = list(data["tech_fields"])  # rows already: nothing to look up
+    elif data.get("tech_fields") is not None:
         codes = [c if isinstance(c, str) else c.pk for c in data["tech_fields"]]
         codes = [c.strip() for c in codes if c and c.strip()]
         rows = list(TechField.objects.filter(pk__in=codes))
