@@ -33,11 +33,11 @@ from .models import (
     Contract,
     ContractType,
     IPItem,
+    MarketTally,
     PaymentInstalment,
     RegistrationCounter,
     ReviewEvent,
     SellerKind,
-    StatisticsCell,
     buyer_location_of,
     seller_kind_of,
 )
@@ -552,27 +552,26 @@ def release_review(actor: User, contract: Contract) -> Contract:
 
 
 def _count_in_statistics(contract: Contract) -> None:
-    """Add a newly registered contract to its statistics cell (same transaction as the registration)."""
-    key = {
-        "year": contract.year, "month": contract.month, "contract_type": contract.contract_type,
-        "primary_field_id": contract.primary_field_id, "seller_region_id": contract.seller_region_id,
-        "seller_kind": contract.seller_kind, "buyer_location": contract.buyer_location,
-    }  # fmt: skip
+    """Add a newly registered contract to its tallies (same transaction as the registration)."""
+    from .queries import tally_keys
+
     increments = {
         "contracts": F("contracts") + 1,
         "total_amount": F("total_amount") + contract.total_amount,
         "tech_amount": F("tech_amount") + contract.tech_amount,
     }
-    if StatisticsCell.objects.filter(**key).update(**increments):
-        return
-    try:
-        with transaction.atomic():
-            StatisticsCell.objects.create(
-                **key, contracts=1, total_amount=contract.total_amount, tech_amount=contract.tech_amount
-            )
-    except IntegrityError:
-        # Another registration created the cell meanwhile: add to it.
-        StatisticsCell.objects.filter(**key).update(**increments)
+    for dimension, key in tally_keys(contract).items():
+        where = {"year": contract.year, "dimension": dimension, "key": key}
+        if MarketTally.objects.filter(**where).update(**increments):
+            continue
+        try:
+            with transaction.atomic():
+                MarketTally.objects.create(
+                    **where, contracts=1, total_amount=contract.total_amount, tech_amount=contract.tech_amount
+                )
+        except IntegrityError:
+            # Another registration created the tally meanwhile: add to it.
+            MarketTally.objects.filter(**where).update(**increments)
 
 
 def _next_registration_number(year: int) -> str:

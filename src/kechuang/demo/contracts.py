@@ -203,7 +203,7 @@ def load(ctx: DemoContext) -> dict[str, int]:
         counts["contracts"] += len(created)
     from kechuang.contracts.queries import rebuild_statistics
 
-    counts["statistics_cells"] = rebuild_statistics()
+    counts["market_tallies"] = rebuild_statistics()
     counts["in_review"] = _in_review(ctx, filer_org, now)
     counts.update(_rights(ctx))
     return counts

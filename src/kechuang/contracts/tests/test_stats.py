@@ -12,7 +12,7 @@ from django.core.management import call_command
 from tests.conftest import client_for
 
 from kechuang.contracts import queries
-from kechuang.contracts.models import Contract, StatisticsCell
+from kechuang.contracts.models import Contract, MarketTally
 
 ROWS = [
     # (year, month, type, field, district, seller kind, buyer location, amount)
@@ -139,13 +139,13 @@ def test_registration_adds_to_the_cells_and_rebuild_agrees(
     s = queries.year_summary(2026)
     assert (s.count, s.amount) == (2, a.total_amount + Decimal("1000000"))
     assert queries.statistics_drift() == []
-    before = list(StatisticsCell.objects.values_list("contracts", "total_amount"))
+    before = list(MarketTally.objects.values_list("contracts", "total_amount"))
     queries.rebuild_statistics()
-    assert list(StatisticsCell.objects.values_list("contracts", "total_amount")) == before
+    assert list(MarketTally.objects.values_list("contracts", "total_amount")) == before
 
 
 def test_cli_rebuild_and_check(market):
-    StatisticsCell.objects.all().delete()
+    MarketTally.objects.all().delete()
     out = StringIO()
     call_command("contracts", "check-stats", stdout=out)
     assert "2022" in out.getvalue()

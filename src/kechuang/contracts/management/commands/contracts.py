@@ -1,8 +1,8 @@
 """Technology contracts on the command line.
 
 kechuang contracts stats --year Y [--by type|field|district|seller|buyer|month] [--format text|json|csv]
-kechuang contracts rebuild-stats     recompute the statistics cells (after bulk loads)
-kechuang contracts check-stats       compare the cells with the registered contracts
+kechuang contracts rebuild-stats     recompute the statistics tallies (after bulk loads)
+kechuang contracts check-stats       compare the tallies with the registered contracts
 """
 
 from __future__ import annotations
@@ -25,21 +25,21 @@ class Command(BaseCommand):
         stats.add_argument("--by", choices=sorted(queries.DIMENSIONS), default=None)
         stats.add_argument("--format", choices=["text", "json", "csv"], default="text")
         verbs.add_parser(
-            "rebuild-stats", help="Recompute the statistics cells from the registered contracts."
+            "rebuild-stats", help="Recompute the statistics tallies from the registered contracts."
         )
-        verbs.add_parser("check-stats", help="Compare the statistics cells with the registered contracts.")
+        verbs.add_parser("check-stats", help="Compare the statistics tallies with the registered contracts.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["verb"] == "stats":
             self.stats(options["year"], options["by"], options["format"])
         elif options["verb"] == "rebuild-stats":
-            self.stdout.write(f"{queries.rebuild_statistics():,} statistics cells")
+            self.stdout.write(f"{queries.rebuild_statistics():,} tallies")
         elif options["verb"] == "check-stats":
             drift = queries.statistics_drift()
             for d in drift:
-                self.stdout.write(f"{d['year']}: contracts {d['contracts']} ≠ cells {d['cells']}")
+                self.stdout.write(f"{d['year']}: contracts {d['contracts']} ≠ tallies {d['cells']}")
             if not drift:
-                self.stdout.write("statistics cells agree with the registered contracts")
+                self.stdout.write("statistics tallies agree with the registered contracts")
         else:  # pragma: no cover - argparse refuses other verbs
             raise CommandError(f"unknown verb {options['verb']}")
 
