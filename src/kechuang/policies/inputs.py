@@ -204,6 +204,7 @@ class FactTable:
     region: np.ndarray  # district codes (str)
     industry: np.ndarray  # section letters (str)
     keys: list[Any] = field(default_factory=list)  # e.g. organisation ids, in row order
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived once per table (groupings)
 
     @classmethod
     def from_inputs(

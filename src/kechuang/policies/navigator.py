@@ -7,12 +7,14 @@ Chinese and English, near misses, missing facts, review steps and UNCONFIRMED fl
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
+from openfisca_core import periods
 from openfisca_core.errors import ParameterNotFound
 from openfisca_core.simulation_builder import SimulationBuilder
 from openfisca_core.simulations import Simulation
@@ -29,10 +31,21 @@ GROUPS = ("eligible", "near_miss", "not_eligible", "undetermined")
 CENT = Decimal("0.01")
 
 
+@functools.lru_cache(maxsize=256)
+def year_period(year: int) -> Any:
+    """OpenFisca's period for a fiscal year, parsed once (parsing a string costs ~80 µs per call)."""
+    return periods.period(str(year))
+
+
+@functools.lru_cache(maxsize=256)
+def year_start(year: int) -> Any:
+    return periods.instant(f"{year}-01-01")
+
+
 def simulate(table: FactTable, system: TaxBenefitSystem | None = None) -> Simulation:
     sim = SimulationBuilder().build_default_simulation(system or baseline(), count=table.size)
     for (name, year), values in table.columns.items():
-        sim.set_input(name, str(year), values)
+        sim.set_input(name, year_period(year), values)
     return sim
 
 
@@ -53,7 +66,7 @@ class Evaluation:
 
 def evaluate(table: FactTable, system: TaxBenefitSystem | None = None) -> Evaluation:
     sim = simulate(table, system)
-    period = str(table.year)
+    period = year_period(table.year)
     verdicts = {p.id: np.asarray(sim.calculate(p.id, period)) for p in POLICIES}
     benefits = {
         p.id: np.asarray(sim.calculate(p.benefit, period), dtype=np.float64) for p in POLICIES if p.benefit
@@ -79,7 +92,7 @@ def _pct(x: float) -> str:
 
 
 def parameter_value(system: TaxBenefitSystem, path: str, year: int) -> float | None:
-    node = system.get_parameters_at_instant(f"{year}-01-01")  # cached by OpenFisca per system
+    node = system.get_parameters_at_instant(year_start(year))  # cached by OpenFisca per system
     try:
         for part in path.split("."):
             node = node[part]
@@ -106,9 +119,10 @@ class _Row:
 
     def __init__(self, sim: Simulation, index: int, year: int) -> None:
         self.sim, self.index, self.year = sim, index, year
+        self.period = year_period(year)
 
-    def __call__(self, name: str, year: int | None = None) -> float:
-        return float(np.asarray(self.sim.calculate(name, str(year or self.year)))[self.index])
+    def __call__(self, name: str) -> float:
+        return float(np.asarray(self.sim.calculate(name, self.period))[self.index])
 
 
 def near_miss(

@@ -61,49 +61,80 @@ class taxable_income_after_deduction(Money):
         return enterprise("taxable_income", period) - enterprise("rd_super_deduction_applied", period)
 
 
+# The three regimes' taxes on the year's taxable income (after the super deduction) are computed
+# once; the chosen regime and the HNTE and small-and-low-profit benefits are minima over them.
+
+
+class tax_at_general_rate(Money):
+    label = "Income tax at the statutory 25%"
+
+    def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
+        ti = enterprise("taxable_income_after_deduction", period)
+        return np.maximum(ti, 0.0) * parameters(period).cit.general_rate
+
+
+class tax_at_hnte_rate(Money):
+    label = "Income tax at the 15% HNTE rate (whether or not it is open to the enterprise)"
+
+    def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
+        ti = enterprise("taxable_income_after_deduction", period)
+        return np.maximum(ti, 0.0) * parameters(period).hnte.cit_rate
+
+
+class tax_at_small_micro_rates(Money):
+    label = "Income tax at the small-and-low-profit rates; infinite above the income ceiling or before 2019"
+
+    def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
+        ti = enterprise("taxable_income_after_deduction", period)
+        if period.start.year < SM_FIRST_YEAR:
+            return np.full(enterprise.count, np.inf)
+        open_ = ti <= sm_limits(period, parameters).limits.taxable_income_max
+        return np.where(open_, small_micro_tax(ti, period, parameters), np.inf)
+
+
+def _regime_taxes(enterprise, period) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    general = enterprise("tax_at_general_rate", period)
+    hnte = np.where(_hnte_ok(enterprise, period), enterprise("tax_at_hnte_rate", period), np.inf)
+    sm = np.where(_sm_size_ok(enterprise, period), enterprise("tax_at_small_micro_rates", period), np.inf)
+    return general, hnte, sm
+
+
 class cit_payable(Money):
     label = "Estimated corporate income tax in the best regime open to the enterprise"
 
     def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
-        ti = enterprise("taxable_income_after_deduction", period)
-        return best_tax(
-            ti, _hnte_ok(enterprise, period), _sm_size_ok(enterprise, period), period, parameters
-        )[0]
+        general, hnte, sm = _regime_taxes(enterprise, period)
+        return np.minimum(np.minimum(general, hnte), sm)
 
 
 class cit_regime(Number):
     label = "Regime chosen: 0 general 25%, 1 HNTE 15%, 2 small and low-profit"
 
     def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
-        ti = enterprise("taxable_income_after_deduction", period)
-        regime = best_tax(
-            ti, _hnte_ok(enterprise, period), _sm_size_ok(enterprise, period), period, parameters
-        )[1]
-        return np.where(np.isnan(ti), np.nan, regime)
+        general, hnte, sm = _regime_taxes(enterprise, period)
+        regime = np.where(hnte < general, HNTE, GENERAL).astype(np.float64)
+        regime = np.where(sm < np.minimum(general, hnte), SMALL_MICRO, regime)
+        return np.where(np.isnan(general), np.nan, regime)
 
 
 class hnte_benefit(Money):
     label = "Tax saved by the 15% rate over the best other regime (yuan)"
 
     def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
-        ti = enterprise("taxable_income_after_deduction", period)
-        sm = _sm_size_ok(enterprise, period)
-        n = enterprise.count
-        without, _ = best_tax(ti, np.zeros(n, dtype=bool), sm, period, parameters)
-        with_, _ = best_tax(ti, np.ones(n, dtype=bool), sm, period, parameters)
-        return without - with_
+        general = enterprise("tax_at_general_rate", period)
+        sm = np.where(_sm_size_ok(enterprise, period), enterprise("tax_at_small_micro_rates", period), np.inf)
+        without = np.minimum(general, sm)
+        return without - np.minimum(without, enterprise("tax_at_hnte_rate", period))
 
 
 class small_micro_benefit(Money):
     label = "Tax saved by the small-and-low-profit rates over the best other regime (yuan)"
 
     def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
-        ti = enterprise("taxable_income_after_deduction", period)
-        hnte = _hnte_ok(enterprise, period)
-        n = enterprise.count
-        without, _ = best_tax(ti, hnte, np.zeros(n, dtype=bool), period, parameters)
-        with_, _ = best_tax(ti, hnte, np.ones(n, dtype=bool), period, parameters)
-        return without - with_
+        general = enterprise("tax_at_general_rate", period)
+        hnte = np.where(_hnte_ok(enterprise, period), enterprise("tax_at_hnte_rate", period), np.inf)
+        without = np.minimum(general, hnte)
+        return without - np.minimum(without, enterprise("tax_at_small_micro_rates", period))
 
 
 class rd_super_deduction_benefit(Money):

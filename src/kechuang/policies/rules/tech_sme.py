@@ -76,6 +76,15 @@ class tech_sme_staff_points(Number):
 
 
 def _score_bounds(enterprise, period, parameters) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    # Both bounds come out of one pass; keep them on the simulation so the second variable is free.
+    memo = enterprise.simulation.__dict__.setdefault("_tech_sme_score_bounds", {})
+    key = str(period)
+    if key not in memo:
+        memo[key] = _compute_score_bounds(enterprise, period, parameters)
+    return memo[key]
+
+
+def _compute_score_bounds(enterprise, period, parameters) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     s = _limits(period, parameters).score
     rd = enterprise("rd_expense", period)
     by_rev_lo, by_rev_hi = _points(s.rd_to_revenue, ratio(rd, enterprise("revenue", period)), 0, 50)
@@ -92,11 +101,25 @@ def _score_bounds(enterprise, period, parameters) -> tuple[np.ndarray, np.ndarra
     return low, high
 
 
+class tech_sme_score_low(Number):
+    label = "Lowest score the known facts allow"
+
+    def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
+        return _score_bounds(enterprise, period, parameters)[0]
+
+
+class tech_sme_score_high(Number):
+    label = "Highest score the known facts allow"
+
+    def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
+        return _score_bounds(enterprise, period, parameters)[1]
+
+
 class tech_sme_score(Number):
     label = "Evaluation score out of 100 (第七条); missing when any part is unknown"
 
     def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
-        low, high = _score_bounds(enterprise, period, parameters)
+        low, high = enterprise("tech_sme_score_low", period), enterprise("tech_sme_score_high", period)
         return np.where(low == high, low, np.nan)
 
 
@@ -104,7 +127,7 @@ class ts_score(Tri):
     label = "Score at least 60 with S&T staff points above zero (第六条（五）)"
 
     def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
-        low, high = _score_bounds(enterprise, period, parameters)
+        low, high = enterprise("tech_sme_score_low", period), enterprise("tech_sme_score_high", period)
         floor = _limits(period, parameters).limits.score_min
         staff_pts = enterprise("tech_sme_staff_points", period)
         passed = (low >= floor) & (staff_pts > 0)
