@@ -20,6 +20,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
 from kechuang.core.api_support import (
+    MSG_FORBIDDEN,
+    MSG_INVALID,
+    MSG_NOT_FOUND,
+    MSG_UNAUTHENTICATED,
     TokenAuth,
     bilingual,
     error_body,
@@ -41,7 +45,9 @@ api = NinjaAPI(
 @api.exception_handler(ValidationError)
 def _django_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
-        request, error_body("validation_error", bilingual("The data is not valid."), validation_error_fields(exc)), status=422
+        request,
+        error_body("validation_error", bilingual(MSG_INVALID), validation_error_fields(exc)),
+        status=422,
     )
 
 
@@ -49,31 +55,35 @@ def _django_validation(request: HttpRequest, exc: ValidationError) -> HttpRespon
 def _ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return api.create_response(
         request,
-        error_body("validation_error", bilingual("The data is not valid."), ninja_validation_fields(exc.errors)),
+        error_body("validation_error", bilingual(MSG_INVALID), ninja_validation_fields(exc.errors)),
         status=422,
     )
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, error_body("forbidden", bilingual("You do not have permission to do this.")), status=403)
+    return api.create_response(request, error_body("forbidden", bilingual(MSG_FORBIDDEN)), status=403)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, error_body("unauthenticated", bilingual("Please sign in or send an API token.")), status=401)
+    return api.create_response(
+        request, error_body("unauthenticated", bilingual(MSG_UNAUTHENTICATED)), status=401
+    )
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, error_body("not_found", bilingual("Not found.")), status=404)
+    return api.create_response(request, error_body("not_found", bilingual(MSG_NOT_FOUND)), status=404)
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message: Any = exc.message
     return api.create_response(
-        request, error_body("error", message if isinstance(message, dict) else bilingual(str(message))), status=exc.status_code
+        request,
+        error_body("error", message if isinstance(message, dict) else bilingual(str(message))),
+        status=exc.status_code,
     )
 
 

@@ -57,6 +57,12 @@ def validation_error_fields(exc: ValidationError) -> dict[str, list[dict[str, st
     return {"__all__": _render_django_error(exc)}
 
 
+# The API's own messages (in the core catalogue, so they come out in Chinese and English).
+MSG_INVALID = gettext_lazy("The data is not valid.")
+MSG_FORBIDDEN = gettext_lazy("You do not have permission to do this.")
+MSG_UNAUTHENTICATED = gettext_lazy("Please sign in or send an API token.")
+MSG_NOT_FOUND = gettext_lazy("Not found.")
+
 # Pydantic error types we can say better than its English message, in both languages.
 _PYDANTIC_MESSAGES: dict[str, Any] = {
     "missing": gettext_lazy("This field is required."),

@@ -254,7 +254,7 @@ class References:
     """The classification tables, read once per import (they are small and do not change meanwhile)."""
 
     def __init__(self) -> None:
-        self.tables = {
+        self.tables: dict[str, dict[str, Any]] = {
             "region": {r.pk: r for r in Region.objects.all()},
             "industry": {r.pk: r for r in Industry.objects.all()},
             "tech_fields": {r.pk: r for r in TechField.objects.all()},
