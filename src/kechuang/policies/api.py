@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kechuang.core.models import Organisation
@@ -192,7 +192,7 @@ def simulate(request: HttpRequest, payload: SimulateIn):  # type: ignore[no-unty
 def create_run(request: HttpRequest, payload: RunIn):  # type: ignore[no-untyped-def]
     _staff(request)
     run = services.run_proactive(request.user, payload.year, payload.policies)  # type: ignore[arg-type]
-    return 201, _run_out(run)
+    return Status(201, _run_out(run))
 
 
 @router.get("/proactive-runs", response=list[RunOut])

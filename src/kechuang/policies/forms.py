@@ -92,6 +92,16 @@ class VisitorFactsForm(forms.Form):
     credit_ok = _flag(_("No credit restrictions"))
     major_incident_1y = _flag(_("Major incident in the past year"))
     is_listed = _flag(_("Listed company"))
+    hnte_cert_valid_until = forms.DateField(
+        label=_("HNTE certificate valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    tech_transfer_income = forms.DecimalField(
+        label=_("Technology-transfer income (yuan)"), required=False, max_digits=18, decimal_places=2
+    )
+    tech_contract_turnover = _money(_("Technology development and transfer contract sales (yuan)"))
+    tech_contracts_registered = _flag(_("Technology contracts registered"))
 
     HISTORY = {
         "revenue_1": ("revenue", 1),
@@ -99,7 +109,7 @@ class VisitorFactsForm(forms.Form):
         "rd_expense_1": ("rd_expense", 1),
         "rd_expense_2": ("rd_expense", 2),
     }
-    STATIC = ("reg_date", "region", "industry_code", "collection_method", "resident")
+    STATIC = ("reg_date", "region", "industry_code", "collection_method", "resident", "hnte_cert_valid_until")
 
     def enterprise(self) -> tuple[EnterpriseInput, int]:
         data = self.cleaned_data

@@ -113,3 +113,31 @@ def test_simulate_page_compares_with_charts(own_firm, staff_user) -> None:  # ty
     assert "700,000.00" in row and "350,000.00" in row
     bad = client_for(staff_user).post(url, {"year": YEAR, "p:hnte.cit_rate": "abc"})
     assert 'data-field="hnte.cit_rate"' in bad.content.decode()
+
+
+def test_pages_switch_to_english(db) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(None)
+    data = {"year": YEAR, "region": "310115", "industry_code": "C39", "collection_method": "audited", "resident": "true",
+            "revenue": "80000000", "rd_expense": "2800000", "taxable_income": "10000000", "staff": "50"}  # fmt: skip
+    page = client.post(reverse("policies:visitor_check"), data, headers={"Accept-Language": "en"})
+    html = page.content.decode()
+    assert "Near misses" in html and "R&amp;D expense super deduction for CIT" in html
+
+
+def test_admin_edits_go_through_the_audited_service(admin_user) -> None:  # type: ignore[no-untyped-def]
+    from kechuang.core.models import AuditEntry
+
+    doc = make_document()
+    url = reverse("admin:policies_policydocument_change", args=[doc.pk])
+    client = client_for(admin_user)
+    form = client.get(url)
+    assert form.status_code == 200
+    data = {
+        "title": doc.title, "title_en": doc.title_en, "doc_number": doc.doc_number, "authority": doc.authority,
+        "level": doc.level, "effective_from": "2016-01-01", "effective_until": "", "full_text": doc.full_text,
+        "target_groups": "", "benefit_type": doc.benefit_type, "application_window": "每年5月", "how_to_apply": "",
+        "policy_ids": "hnte", "certainty": "[SRC]", "source_note": "",
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.get(action="policy_document.update")
+    assert entry.after["application_window"] == "每年5月" and entry.actor_id == admin_user.pk
