@@ -236,10 +236,14 @@ def _explain_policy(policy: Policy, row: _Row, system: TaxBenefitSystem, verdict
             continue  # only the 2008 rules had it
         state = int(row(cond.name))
         value = row(cond.value) if cond.value else math.nan
+        op = cond.op
+        shown_threshold = _jsonable(threshold, cond.unit) if threshold is not None else None
+        if cond.unit == "flag":  # a yes/no condition: the required answer is the threshold
+            op, shown_threshold = "=", cond.op != "== 0"
         entry = {
             "id": cond.name, "label": {"zh": cond.zh, "en": cond.en}, "state": CONDITION_STATES[state],
-            "value": _jsonable(value, cond.unit), "threshold": _jsonable(threshold, cond.unit) if threshold is not None else None,
-            "op": cond.op, "unit": cond.unit, "cite": cond.cite, "tag": cond.tag,
+            "value": _jsonable(value, cond.unit), "threshold": shown_threshold,
+            "op": op, "unit": cond.unit, "cite": cond.cite, "tag": cond.tag,
         }  # fmt: skip
         if state == UNKNOWN:
             if cond.review:

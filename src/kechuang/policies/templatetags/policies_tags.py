@@ -27,6 +27,8 @@ def figure(value: Any, unit: str) -> str:
         return f"{value * 100:.2f}%"
     if unit == "flag":
         return "✓" if value else "✗"
+    if unit in ("year", "code") and isinstance(value, int | float):
+        return str(int(value))
     if unit == "yuan":
         try:
             return f"{Decimal(str(value)):,.2f}"
