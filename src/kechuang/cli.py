@@ -1,11 +1,11 @@
 """The `kechuang` command: Django's manage.py plus the platform's own verbs.
 
-    kechuang demo [--serve]          set up the demo database and (optionally) serve it
-    kechuang import KIND FILE        all-or-nothing import of CSV/JSONL/XLSX with a bad-row report
-    kechuang export KIND [-o FILE]   export a registry
-    kechuang check                   configuration and data sanity
-    kechuang <app> <verb> ...        app commands (e.g. `kechuang policies check`)
-    kechuang <django command> ...    anything manage.py does (migrate, createsuperuser, runserver…)
+kechuang demo [--serve]          set up the demo database and (optionally) serve it
+kechuang import KIND FILE        all-or-nothing import of CSV/JSONL/XLSX with a bad-row report
+kechuang export KIND [-o FILE]   export a registry
+kechuang check                   configuration and data sanity
+kechuang <app> <verb> ...        app commands (e.g. `kechuang policies check`)
+kechuang <django command> ...    anything manage.py does (migrate, createsuperuser, runserver…)
 """
 
 from __future__ import annotations

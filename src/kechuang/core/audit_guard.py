@@ -63,9 +63,7 @@ def guard_installed(connection: Any) -> bool:
     """True when the database itself refuses UPDATE and DELETE on the audit table."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
-            )
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
             return set(SQLITE_TRIGGERS) <= {row[0] for row in cursor.fetchall()}
         if connection.vendor == "postgresql":
             cursor.execute(

@@ -21,7 +21,9 @@ def search_organisations(q: str = "", kind: str = "", region: str = "") -> Query
 def search_people(q: str = "", kind: str = "") -> QuerySet[Person]:
     qs = Person.objects.prefetch_related("affiliations__organisation")
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(affiliations__organisation__name__icontains=q))
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(name_en__icontains=q) | Q(affiliations__organisation__name__icontains=q)
+        )
     if kind:
         qs = qs.filter(kind=kind)
     return qs.distinct().order_by("name", "id")
