@@ -291,6 +291,8 @@ def domain_words() -> list[str]:
 def segmenter() -> rjieba.Jieba:
     """The rjieba segmenter with the domain dictionary loaded once per process."""
     global _segmenter
+    if _segmenter is not None:  # fast path: no lock once loaded
+        return _segmenter
     with _segmenter_lock:
         if _segmenter is None:
             jieba = rjieba.Jieba()

@@ -246,6 +246,10 @@ class Engine:
         lex_pos = {k: (r, s) for r, (k, s) in enumerate(lexical, start=1)}
         dense_pos = {k: (r, s) for r, (k, s) in enumerate(dense, start=1)}
         candidates = [(k, s) for k, s in fused if k not in excluded]
+        if constraints is None or not constraints.hard:
+            # Soft constraints move a score by at most a few tens of percent: items far down the
+            # fused list cannot reach the page, so only a margin beyond it is loaded and checked.
+            candidates = candidates[: max(60, 3 * (offset + limit))]
         docs = self.backend.documents(k for k, _s in candidates)
         ranked: list[tuple[float, str, list[str], list[str], list[str]]] = []
         for key, score in candidates:

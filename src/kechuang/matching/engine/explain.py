@@ -7,7 +7,7 @@ import unicodedata
 
 from django.utils.html import escape
 
-from kechuang.text.analysis import _CJK_RE, analyse, normalise
+from kechuang.text.analysis import _CJK_RE, normalise
 from kechuang.text.stemmer import stem
 
 SNIPPET_CHARS = 180
@@ -15,18 +15,28 @@ _LATIN_RE = re.compile(r"[a-z0-9]+")
 
 
 def matched_terms(query_words: list[str], query_grams: list[str], doc_text: str) -> list[str]:
-    """Query terms present in the document, in query order; bigrams only where words found nothing."""
-    analysed = analyse(doc_text)
-    doc_words = set(analysed.words)
-    found = list(dict.fromkeys(w for w in query_words if w in doc_words))
+    """Query terms present in the document, in query order; bigrams only where words found nothing.
+
+    A CJK term is looked up as a substring of the normalised text (no segmentation needed: the
+    query side already segmented it); an English term by the stems of the text's words."""
+    norm = normalise(doc_text)
+    stems = {stem(w) for w in _LATIN_RE.findall(norm)}
+
+    def present(term: str) -> bool:
+        return term in norm if _CJK_RE.search(term) else term in stems
+
+    found = list(dict.fromkeys(w for w in query_words if present(w)))
     if not found:
-        doc_grams = set(analysed.grams)
-        found = list(dict.fromkeys(g for g in query_grams if g in doc_grams and _CJK_RE.fullmatch(g)))
+        found = list(dict.fromkeys(g for g in query_grams if _CJK_RE.fullmatch(g) and g in norm))
     return found
 
 
 def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
     """The text normalised character by character, and for each normalised character its source index."""
+    whole = normalise(text)
+    if len(whole) == len(text):
+        # Nearly always: NFKC, case folding and t2s kept one character per character.
+        return whole, list(range(len(text)))
     pieces: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):

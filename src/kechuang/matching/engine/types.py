@@ -6,7 +6,7 @@ marketplace's job: it must never hand private details to `upsert`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -47,9 +47,15 @@ class Document:
         return f"{self.kind}:{self.id}"
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["attrs"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.attrs.items()}
-        return data
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "text": self.text,
+            "keywords": list(self.keywords),
+            "fields": list(self.fields),
+            "attrs": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.attrs.items()},
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Document:
