@@ -287,7 +287,7 @@ def list_tokens(request: HttpRequest, include_revoked: bool = False):  # type: i
 @router.post("/tokens", response={201: TokenCreated})
 def create_token(request: HttpRequest, payload: TokenIn):  # type: ignore[no-untyped-def]
     token, key = services.issue_api_token(_user(request), payload.name)
-    return Status(201, {**TokenOut.from_orm(token).dict(), "key": key})
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "key": key})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
