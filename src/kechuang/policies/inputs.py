@@ -85,7 +85,9 @@ def _number(value: Any) -> float:
         return math.nan
     if isinstance(value, bool):
         raise ValueError("a number is expected")
-    return float(Decimal(str(value)))
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    return float(Decimal(str(value)))  # text: Decimal refuses what float would guess at
 
 
 def _flag(value: Any) -> float:
