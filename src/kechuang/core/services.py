@@ -511,7 +511,11 @@ def notify(
     """Send an in-platform notification to an organisation's users (or one user). Audited."""
     if organisation is None and user is None:
         raise ValueError("A notification needs an organisation or a user.")
-    note = Notification(organisation=organisation, user=user, kind=kind, title=title, body=body, url=url)
+    # A long generated title is shortened rather than refused: the caller's own action must not fail.
+    title = title if len(title) <= 300 else title[:299] + "…"
+    note = Notification(
+        organisation=organisation, user=user, kind=kind[:60], title=title, body=body, url=url[:300]
+    )
     note.full_clean()
     note.save()
     audit.record(actor, "notification.send", note, None, {"kind": kind, "title": title}, organisation)
