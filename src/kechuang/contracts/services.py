@@ -508,7 +508,7 @@ def claim_review(actor: User, contract: Contract) -> Contract:
     taken = Contract.objects.filter(pk=contract.pk, status=Contract.Status.SUBMITTED).update(
         status=Contract.Status.UNDER_REVIEW, reviewer=actor, review_started_at=now, updated_at=now
     )
-    row = Contract.objects.select_for_update().select_related("reviewer").get(pk=contract.pk)
+    row = Contract.objects.select_for_update(of=("self",)).select_related("reviewer").get(pk=contract.pk)
     if not taken:
         if row.status == Contract.Status.UNDER_REVIEW and row.reviewer_id == actor.pk:
             return row
