@@ -93,8 +93,15 @@ IDENTIFIER_CHECKS: dict[type, tuple[tuple[str, Any], ...]] = {
 def _full_clean(obj: Any) -> None:
     """Model validation, with identifier errors that render in either language."""
     errors: dict[str, list[ValidationError]] = {}
+    # A foreign key holding a row just read from the database needs no existence query; the
+    # database constraint still guards against a concurrent delete. (Bulk imports gain a third.)
+    loaded = [
+        f.name for f in obj._meta.concrete_fields
+        if f.is_relation and f.is_cached(obj) and getattr(obj, f.name) is not None
+        and not getattr(obj, f.name)._state.adding
+    ]  # fmt: skip
     try:
-        obj.full_clean()
+        obj.full_clean(exclude=loaded)
     except ValidationError as exc:
         errors = dict(exc.error_dict)
     for field, check in IDENTIFIER_CHECKS.get(type(obj), ()):
@@ -383,7 +390,7 @@ def create_carrier(actor: User | None, **fields: Any) -> Carrier:
     tech_fields = fields.pop("tech_fields", None)
     carrier = Carrier()
     _apply(carrier, fields, CARRIER_FIELDS)
-    carrier.full_clean()
+    _full_clean(carrier)
     carrier.save()
     _set_tech_fields(carrier, tech_fields)
     audit.record(actor, "carrier.create", carrier, None, audit.snapshot(carrier), organisation=carrier.host)
@@ -403,7 +410,7 @@ def update_carrier(actor: User | None, carrier: Carrier, **changes: Any) -> Carr
     if "is_synthetic" in changes and not (_is_system(actor) or is_staff(actor)):
         changes.pop("is_synthetic")
     _apply(row, changes, CARRIER_FIELDS)
-    row.full_clean()
+    _full_clean(row)
     row.save()
     _set_tech_fields(row, tech_fields)
     after = audit.snapshot(row)
