@@ -245,7 +245,7 @@ def delete_supply(request: HttpRequest, supply_id: int):  # type: ignore[no-unty
 def list_projects(request: HttpRequest, q: str = "", principal: int | None = None, page: int = 1):  # type: ignore[no-untyped-def]
     qs = FundedProject.objects.all()
     if q.strip():
-        qs = qs.filter(title__icontains=q.strip()[:100])
+        qs = qs.filter(title__icontains=q.replace("\x00", "").strip()[:100])
     if principal:
         qs = qs.filter(principal_id=principal)
     page = max(1, min(page, 10_000))

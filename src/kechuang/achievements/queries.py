@@ -54,7 +54,7 @@ def filter_supplies(
 
 def text_filter(qs: QuerySet[TechSupply], q: str) -> QuerySet[TechSupply]:
     """Plain substring search, used for drafts (not in the index) and when the index is unavailable."""
-    q = (q or "").strip()[:200]
+    q = (q or "").replace("\x00", "").strip()[:200]
     if not q:
         return qs
     return qs.filter(Q(title__icontains=q) | Q(abstract__icontains=q) | Q(patent_number__iexact=q))

@@ -164,7 +164,7 @@ def supply_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     qs = FundedProject.objects.select_related("principal")
     if q:
         qs = qs.filter(title__icontains=q)

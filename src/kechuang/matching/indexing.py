@@ -201,6 +201,14 @@ class MatchResult:
         return str(BAND_LABELS.get(self.hit.band, self.hit.band))
 
     @property
+    def met_labels(self) -> list[str]:
+        return [str(CONSTRAINT_LABELS.get(c, c)) for c in self.hit.constraints_met]
+
+    @property
+    def missed_labels(self) -> list[str]:
+        return [str(CONSTRAINT_LABELS.get(c, c)) for c in self.hit.constraints_missed]
+
+    @property
     def title_html(self) -> str:
         return self.hit.highlights.get("title", "")
 

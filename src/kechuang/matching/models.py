@@ -81,8 +81,11 @@ class Demand(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        self.title = (self.title or "").strip()
-        self.summary = (self.summary or "").strip()
+        # NUL characters cannot be stored (PostgreSQL text) and carry nothing: drop them.
+        for name in ("title", "summary", "details", "desired_outcome", "nda_text"):
+            setattr(self, name, (getattr(self, name) or "").replace("\x00", ""))
+        self.title = self.title.strip()
+        self.summary = self.summary.strip()
         if not self.title:
             errors["title"] = _("Give the demand a title.")
         if not self.summary:
@@ -247,7 +250,8 @@ class CallApplication(models.Model):
         return f"{self.organisation} → {self.call}"
 
     def clean(self) -> None:
-        if not (self.proposal or "").strip():
+        self.proposal = (self.proposal or "").replace("\x00", "")
+        if not self.proposal.strip():
             raise ValidationError({"proposal": _("Describe your proposal.")})
         if len(self.proposal) > MAX_TEXT:
             raise ValidationError(

@@ -24,7 +24,7 @@ def visible_demands(user: Any) -> QuerySet[Demand]:
 
 def search_demands(qs: QuerySet[Demand], q: str = "", status: str = "", field: str = "") -> QuerySet[Demand]:
     # Only public columns are searched: a confidential detail must not make a demand findable.
-    q = (q or "").strip()[:200]
+    q = (q or "").replace("\x00", "").strip()[:200]
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(desired_outcome__icontains=q))
     if status:
@@ -36,7 +36,7 @@ def search_demands(qs: QuerySet[Demand], q: str = "", status: str = "", field: s
 
 def visible_experts(q: str = "") -> QuerySet[ExpertProfile]:
     qs = ExpertProfile.objects.filter(visible=True).select_related("person", "organisation")
-    q = (q or "").strip()[:100]
+    q = (q or "").replace("\x00", "").strip()[:100]
     if q:
         qs = qs.filter(Q(person__name__icontains=q) | Q(headline__icontains=q) | Q(summary__icontains=q))
     return qs
@@ -82,8 +82,11 @@ def funnel_by_organisation(limit: int = 20) -> list[dict[str, Any]]:
 
 
 def open_calls(status: str = "") -> QuerySet[OpenCall]:
-    qs = OpenCall.objects.select_related("demand", "demand__organisation").annotate(
-        n_applications=Count("applications")
+    # An aggregate drops Meta.ordering: order explicitly so pagination is stable.
+    qs = (
+        OpenCall.objects.select_related("demand", "demand__organisation")
+        .annotate(n_applications=Count("applications"))
+        .order_by("-opens_on", "-id")
     )
     if status:
         qs = qs.filter(status=status)

@@ -164,13 +164,17 @@ class TechSupply(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        self.title = (self.title or "").strip()
+        # NUL characters cannot be stored (PostgreSQL text) and carry nothing: drop them.
+        self.title = (self.title or "").replace("\x00", "").strip()
+        self.abstract = (self.abstract or "").replace("\x00", "")
         if not self.title:
             errors["title"] = _("Give the item a title.")
         if not isinstance(self.keywords, list) or not all(isinstance(k, str) for k in self.keywords):
             errors["keywords"] = _("Keywords are a list of words.")
         else:
-            self.keywords = [k.strip() for k in self.keywords if k.strip()][:30]
+            self.keywords = [
+                k.replace("\x00", "").strip() for k in self.keywords if k.replace("\x00", "").strip()
+            ][:30]
         if not isinstance(self.ipc_classes, list):
             errors["ipc_classes"] = _("IPC classes are a list like H01L, G06F17/30.")
         else:

@@ -155,3 +155,19 @@ def test_odd_cli_queries(indexed, capsys) -> None:  # type: ignore[no-untyped-de
         call_command("match", text, "--json")
     call_command("match", "", "--kind", "expert")
     assert "empty query" in capsys.readouterr().out
+
+
+def test_nul_characters_are_dropped_by_the_api_and_refused_by_forms(api_for, enterprise_user) -> None:  # type: ignore[no-untyped-def]
+    # PostgreSQL text cannot hold NUL: the API drops it, the web form names the field.
+    r = api_for(enterprise_user).post(
+        "/api/v1/matching/demands", {"title": "t\x00", "summary": "固态\x00电池"}
+    )
+    assert r.status_code == 201 and r.json()["summary"] == "固态电池" and r.json()["title"] == "t"
+    r = client_for(enterprise_user).post(
+        "/matching/demands/new/", {"title": "t", "summary": "固态\x00电池", "status": "open"}
+    )
+    assert r.status_code == 422 and 'data-field="summary"' in r.content.decode()
+    r = api_for(enterprise_user).post(
+        "/api/v1/achievements/supplies", {"title": "电池\x00", "keywords": ["\x00"]}
+    )
+    assert r.status_code == 201 and r.json()["title"] == "电池" and r.json()["keywords"] == []

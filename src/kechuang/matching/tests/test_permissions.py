@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from tests.conftest import client_for
 
+from kechuang.achievements.services import record_funded_project
 from kechuang.core import services as core_services
 from kechuang.matching import services
 from kechuang.matching.models import Demand
@@ -51,6 +52,7 @@ def world(
         expert_person = core_services.create_person(None, affiliation=other_org, name="张三")
         expert = services.build_expert_profile(None, expert_person)
     call = f.call(d)
+    project = record_funded_project(None, number="71799999", title="服务创新", principal=expert_person)
     app = services.apply_to_call(other_user, call, "我们的方案")
     lead = d.leads.get(supply=supply)
     users = {
@@ -61,7 +63,7 @@ def world(
         "supplier": other_user,
     }
     ids = {"demand": d.pk, "supply": supply.pk, "draft": draft.pk, "expert": expert.pk, "call": call.pk,
-           "app": app.pk, "lead": lead.pk, "person": expert_person.pk}  # fmt: skip
+           "app": app.pk, "lead": lead.pk, "person": expert_person.pk, "project": project.pk}  # fmt: skip
     return World(users, ids)
 
 
@@ -135,6 +137,7 @@ ENDPOINTS: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("patch", "/api/v1/matching/demands/{demand}", {"title": "改名"}, (401, 403, 200, 200)),
     ("post", "/api/v1/matching/demands/{demand}/nda", None, (401, 200, 422, 403)),
     ("get", "/api/v1/matching/demands/{demand}/matches", None, (200, 200, 200, 200)),
+    ("delete", "/api/v1/matching/demands/{demand}", None, (401, 403, 422, 422)),  # it has an open call
     ("get", "/api/v1/matching/experts", None, (200, 200, 200, 200)),
     ("get", "/api/v1/matching/experts/{expert}", None, (200, 200, 200, 200)),
     ("get", "/api/v1/matching/experts/{expert}/similar", None, (200, 200, 200, 200)),
@@ -187,6 +190,7 @@ ENDPOINTS: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("post", "/api/v1/achievements/supplies/{draft}/status", {"status": "published"}, (401, 404, 200, 200)),
     ("delete", "/api/v1/achievements/supplies/{draft}", None, (401, 404, 204, 204)),
     ("get", "/api/v1/achievements/projects", None, (200, 200, 200, 200)),
+    ("get", "/api/v1/achievements/projects/{project}", None, (200, 200, 200, 200)),
 ]
 
 

@@ -42,7 +42,7 @@ def test_instant_matches_highlight_terms_and_explain(market) -> None:  # type: i
     assert r.status_code == 200
     assert market["battery"].title in _text(r)
     assert "<mark>" in page and 'data-testid="explain"' in page
-    assert "✓ trl" in page  # the constraint met is listed
+    assert "✓ 技术成熟度" in page  # the constraint met is listed, by its name in the reader's language
     assert f.CHIP not in page
 
 
