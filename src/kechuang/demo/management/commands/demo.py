@@ -77,6 +77,7 @@ class Command(BaseCommand):
             raise CommandError("Some demo steps failed (see above); they will be retried on the next run.")
         if opts["serve"]:
             self.stdout.write(f"Serving at http://{opts['addr']}/ (Ctrl-C stops)")
+            self.stdout.write(f"Dataset status and figures (staff accounts): http://{opts['addr']}/demo/")
             self.stdout.flush()
             # The server gets a fresh process (runserver --insecure --noreload): the loader's memory
             # (tens of thousands of generated rows) is not carried into it.
