@@ -26,7 +26,7 @@ YI = 100_000_000  # 亿 (yuan)
 WAN = 10_000  # 万 (yuan)
 YEAR_END = dt.date(2022, 12, 31)
 
-# -- targets: /work/shared/reference/README.md (the 2022 report); full-scale values --------------
+# -- targets: the figures of the 2022 report (shared reference README; see docs/demo-data.md) -------
 TARGETS: dict[str, int] = {
     "shanghai_enterprises": 42_000,
     "yrd_enterprises": 2_000,
