@@ -103,6 +103,18 @@ def test_check_finds_bad_data(db, make_org, make_user) -> None:  # type: ignore[
     assert "91310115MA1K4XYA09" in message
 
 
+def test_check_reports_and_repairs_a_missing_audit_guard(db) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from kechuang.core.audit_guard import guard_installed, remove_guard
+
+    remove_guard(connection)
+    assert sanitycheck.check_audit_guard().level == "error"
+    _code, out, _ = run("sanitycheck", "--json", "--repair-audit-guard")
+    assert guard_installed(connection)
+    assert {c["code"]: c["level"] for c in json.loads(out)["checks"]}["audit_guard"] == "ok"
+
+
 def test_check_finds_inconsistent_facts(db, make_org) -> None:  # type: ignore[no-untyped-def]
     from kechuang.core import services
     from kechuang.core.models import EnterpriseFacts

@@ -143,7 +143,7 @@ def check_audit_guard() -> Finding:
 
     if connection.vendor in {"sqlite", "postgresql"} and not guard_installed(connection):
         return Finding(ERROR, "audit_guard", _("The database does not protect the audit log (triggers missing): "
-                                               "run `kechuang migrate core 0003` then `kechuang migrate`."))  # fmt: skip
+                                               "run `kechuang check --repair-audit-guard`."))  # fmt: skip
     return Finding(OK, "audit_guard", _("The database refuses changes to the audit log."))
 
 
@@ -254,8 +254,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print the findings as JSON")
         parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+        parser.add_argument(
+            "--repair-audit-guard", action="store_true",
+            help="reinstall the database triggers that keep the audit log append-only, then check",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["repair_audit_guard"]:
+            from kechuang.core.audit_guard import install_guard
+
+            install_guard(connection)
         findings = run_checks()
         errors = sum(f.level == ERROR for f in findings)
         warnings = sum(f.level == WARNING for f in findings)
