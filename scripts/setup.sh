@@ -32,12 +32,13 @@ want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 if [ ! -x .venv/bin/python ]; then
   echo ">> creating .venv"
   "$PY" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q --upgrade pip 2> >(grep -v "^WARNING: Location 'file:" >&2)
 fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   extra=""; [ "$mode" = dev ] && extra="[dev]"
   echo ">> installing Python packages ($mode)"
-  .venv/bin/pip install -q -c constraints.txt -e ".$extra"
+  # grep drops the pip configuration's notices about local mirrors that do not exist on every machine.
+  .venv/bin/pip install -q -c constraints.txt -e ".$extra" 2> >(grep -v "^WARNING: Location 'file:" >&2)
   echo "$want" > "$stamp"
 fi
 
