@@ -264,8 +264,11 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=2048)
 def normalise(text: str) -> str:
-    """NFKC (full-width letters, digits and punctuation → ASCII), case folding, traditional → simplified."""
+    """NFKC (full-width letters, digits and punctuation → ASCII), case folding, traditional → simplified.
+
+    Cached: the same stored text is normalised again for every explanation that shows it."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
     if _CJK_RE.search(text):
         with _t2s_lock:  # the OpenCC converter is not documented as thread-safe

@@ -200,3 +200,27 @@ def test_highlights_escape_document_html(engine: Engine) -> None:
 def test_unknown_kind_is_rejected(engine: Engine) -> None:
     with pytest.raises(ValueError):
         engine.search("x", "patent")
+
+
+def test_background_thread_embeds_after_upsert(tmp_path: Path, engine: Engine) -> None:
+    assert engine.cache is not None
+    background = Engine(engine.backend, engine.cache, background=True)
+    background.upsert([Document(id="bg", kind="supply", title="后台嵌入测试：超导量子比特读出电路")])
+    background.wait_for_embeddings(60)
+    assert background.stats().pending_embeddings == 0
+    assert engine.backend.vector("supply:bg") is not None
+
+
+def test_hnsw_graph_is_used_and_saved_above_threshold(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kechuang.matching.engine.backends import embedded
+
+    monkeypatch.setattr(embedded, "HNSW_THRESHOLD", 2)
+    engine.upsert(SUPPLIES)
+    engine.embed_pending()
+    hits = engine.search("如何提升LED显示屏的发光效率", "supply")
+    assert hits[0].id == "1" and hits[0].dense_rank == 1
+    backend = engine.backend
+    assert isinstance(backend, embedded.EmbeddedBackend)
+    assert list((backend.root / backend.generation()).glob("hnsw-supply-*.faiss"))
