@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kechuang.achievements.models import TechSupply, TransferMode
 from kechuang.core.models import Organisation, Person, Region, TechField, User
@@ -29,7 +30,7 @@ class Demand(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("marketplace item", "title"), max_length=200)
     summary = models.TextField(_("problem statement (public)"))
     details = models.TextField(_("details"), blank=True)
     confidential = models.BooleanField(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kechuang.core.models import Organisation, Person, TechField
 
@@ -105,7 +106,7 @@ class TechSupply(models.Model):
         ARCHIVED = "archived", _("Archived")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RESULT)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("marketplace item", "title"), max_length=300)
     abstract = models.TextField(_("abstract"), blank=True)
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
     tech_fields = models.ManyToManyField(TechField, verbose_name=_("technology fields"), blank=True)
@@ -217,7 +218,7 @@ class FundedProject(models.Model):
     number = models.CharField(_("grant number"), max_length=40, unique=True)
     funder = models.CharField(_("funder"), max_length=100, default="NSFC")
     project_type = models.CharField(_("project type"), max_length=100, blank=True)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("marketplace item", "title"), max_length=300)
     institution = models.ForeignKey(
         Organisation, verbose_name=_("institution"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="funded_projects",
