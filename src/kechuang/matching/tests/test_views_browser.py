@@ -16,8 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_instant_matches_while_typing_then_post(
-    page: Any, live_server: Any, engine, other_org, enterprise_user, tmp_path: Path  # noqa: F811
-) -> None:  # type: ignore[no-untyped-def]
+    page: Any,  # noqa: F811
+    live_server: Any,
+    engine: Any,
+    other_org: Any,
+    enterprise_user: Any,
+    tmp_path: Path,
+) -> None:
     from playwright.sync_api import expect
 
     battery = f.supply(other_org)  # committed: the index is updated after the commit
