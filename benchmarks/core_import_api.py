@@ -85,12 +85,14 @@ def main() -> int:
     rows: list[tuple[str, str, str]] = []
 
     def timed_import(label: str, kind: str, name: str, **kw: object) -> None:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = import_file(kind, work / name, **kw)  # type: ignore[arg-type]
-        took = time.perf_counter() - start
+        took, cpu = time.perf_counter() - start, time.process_time() - cpu
         rate = report.rows / took
         ok = "ok" if rate >= IMPORT_TARGET else "**missed**"
-        rows.append((label, f"{took:.1f} s, {rate:,.0f} rows/s", f"≥ {IMPORT_TARGET:.0f} rows/s {ok}"))
+        # CPU time too: on a shared machine the wall clock mostly measures the neighbours.
+        rows.append((label, f"{took:.1f} s, {rate:,.0f} rows/s (CPU {report.rows / cpu:,.0f} rows/s)",
+                     f"≥ {IMPORT_TARGET:.0f} rows/s {ok}"))  # fmt: skip
         assert report.committed or kw.get("dry_run") or not report.ok, report.lines("en")[-3:]
 
     timed_import("import organisations (new)", "organisations", "orgs.csv")
@@ -155,7 +157,7 @@ def main() -> int:
 
     width = max(len(r[0]) for r in rows)
     for label, figure, target in rows:
-        print(f"{label:<{width}}  {figure:<36}  {target}")
+        print(f"{label:<{width}}  {figure:<48}  {target}")
     return 0
 
 
