@@ -47,6 +47,10 @@ def load(ctx: DemoContext) -> dict[str, int]:
             key_tech_field=rng.random() < 0.7,
         ))  # fmt: skip
     ctx.bulk_create(SupplementaryFacts, rows, total=len(rows), desc="policy facts")
+    # Vectors for search by meaning, so the first search does not pay for embedding the library.
+    from kechuang.policies.semantic import document_vectors
+
+    document_vectors(list(PolicyDocument.objects.all()))
     return {"policy documents": PolicyDocument.objects.count(), "supplementary policy facts": len(rows)}
 
 

@@ -123,8 +123,9 @@ def list_documents(
     benefit_type: str = "",
     policy: str = "",
     in_force: bool = False,
+    semantic: bool = False,
 ):  # type: ignore[no-untyped-def]
-    return queries.search_documents(q, level, benefit_type, policy, in_force)
+    return queries.search_documents(q, level, benefit_type, policy, in_force, semantic)
 
 
 @router.get("/documents/{doc_id}", response=DocumentOut, auth=PUBLIC)

@@ -28,6 +28,7 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("All types")), *PolicyDocument.BenefitType.choices],
     )
+    semantic = forms.BooleanField(label=_("Search by meaning"), required=False)
 
 
 def _money(label: Any) -> forms.DecimalField:

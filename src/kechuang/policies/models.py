@@ -54,6 +54,9 @@ class PolicyDocument(models.Model):
     )
     source_note = models.CharField(_("source"), max_length=300, blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    # Semantic-search vector of the text (see semantic.py) and the hash of what it was computed from.
+    embedding = models.BinaryField(null=True, blank=True, editable=False)
+    embedding_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

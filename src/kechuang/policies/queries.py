@@ -26,10 +26,23 @@ def _terms(q: str) -> list[str]:
 
 
 def search_documents(
-    q: str = "", level: str = "", benefit_type: str = "", policy: str = "", in_force: bool = False
-) -> QuerySet[PolicyDocument]:
-    qs = PolicyDocument.objects.all()
+    q: str = "",
+    level: str = "",
+    benefit_type: str = "",
+    policy: str = "",
+    in_force: bool = False,
+    semantic: bool = False,
+) -> QuerySet[PolicyDocument] | list[PolicyDocument]:
+    """Filtered documents; with `semantic`, the filtered ones ranked by meaning (top 20), lexical
+    matches first among equals."""
     q = q.strip()
+    if semantic and q:
+        from .semantic import rank
+
+        candidates = list(search_documents("", level, benefit_type, policy, in_force))
+        lexical = set(search_documents(q, level, benefit_type, policy, in_force).values_list("pk", flat=True))  # type: ignore[union-attr]
+        return rank(q, candidates, lexical)
+    qs = PolicyDocument.objects.all()
     if q:
         # Every term must appear in some field; a document number is matched as typed as well.
         exact = Q(doc_number__icontains=q) | Q(title__icontains=q)

@@ -57,7 +57,7 @@ def create_document(actor: User | None, **fields: Any) -> PolicyDocument:
     doc.full_clean()
     _check_policy_ids(doc)
     doc.save()
-    audit.record(actor, "policy_document.create", doc, None, audit.snapshot(doc))
+    audit.record(actor, "policy_document.create", doc, None, audit.snapshot(doc, DOCUMENT_FIELDS))
     return doc
 
 
@@ -65,12 +65,12 @@ def create_document(actor: User | None, **fields: Any) -> PolicyDocument:
 def update_document(actor: User | None, document: PolicyDocument, **changes: Any) -> PolicyDocument:
     _require_staff(actor)
     doc = PolicyDocument.objects.select_for_update().get(pk=document.pk)
-    before = audit.snapshot(doc)
+    before = audit.snapshot(doc, DOCUMENT_FIELDS)  # the search vector is derived data, not history
     _apply(doc, changes, DOCUMENT_FIELDS)
     doc.full_clean()
     _check_policy_ids(doc)
     doc.save()
-    after = audit.snapshot(doc)
+    after = audit.snapshot(doc, DOCUMENT_FIELDS)
     if before != after:
         audit.record(actor, "policy_document.update", doc, before, after)
     return doc

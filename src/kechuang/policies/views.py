@@ -43,7 +43,12 @@ def _lang() -> str:
 def library(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    qs = queries.search_documents(data.get("q", ""), data.get("level", ""), data.get("benefit_type", ""))
+    qs = queries.search_documents(
+        data.get("q", ""),
+        data.get("level", ""),
+        data.get("benefit_type", ""),
+        semantic=bool(data.get("semantic")),
+    )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "policies/library.html", {"form": form, "page": page, "policies": POLICIES})
 
