@@ -41,3 +41,13 @@ def test_marketplace_step_small_scale(engine) -> None:  # type: ignore[no-untype
     assert stats.documents["demand"] == Demand.objects.filter(status="open").count()
     assert Demand.objects.filter(confidential=True).exists()
     assert engine.search("演示数据", kind="demand") == []
+    # A new VERSION replaces the step's rows: unload removes them all.
+    from kechuang.demo import marketplace
+
+    marketplace.unload(DemoContext(scale=0.02, quiet=True))
+    assert not TechSupply.objects.exists() and not Demand.objects.exists() and not MatchLead.objects.exists()
+    assert (
+        not FundedProject.objects.exists()
+        and not ExpertProfile.objects.exists()
+        and not OpenCall.objects.exists()
+    )
