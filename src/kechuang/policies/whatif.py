@@ -13,7 +13,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from openfisca_core import periods
-from openfisca_core.parameters import Parameter, ParameterNode
+from openfisca_core.parameters import Parameter, ParameterNode, ParameterScale
 from openfisca_core.reforms import Reform
 from openfisca_core.taxbenefitsystems import TaxBenefitSystem
 
@@ -40,23 +40,45 @@ def editable_parameters(year: int, system: TaxBenefitSystem | None = None) -> li
     instant = f"{year}-01-01"
     out: list[EditableParameter] = []
 
+    def add(path: str, param: Parameter, zh: str, en: str, meta: dict[str, Any], unit: str) -> None:
+        try:
+            value = param(instant)
+        except Exception:  # not in force that year (no value yet)
+            return
+        if value is None or isinstance(value, bool):
+            return
+        out.append(
+            EditableParameter(
+                path, zh, en, unit, str(meta.get("reference", "")), str(meta.get("tag", "")), float(value)
+            )
+        )
+
     def walk(node: ParameterNode, prefix: str) -> None:
         for name, child in node.children.items():
             path = f"{prefix}{name}"
             if isinstance(child, ParameterNode):
                 walk(child, path + ".")
-            elif isinstance(child, Parameter):
-                try:
-                    value = child(instant)
-                except Exception:
-                    continue
-                if value is None or isinstance(value, bool):
-                    continue
+            elif isinstance(child, ParameterScale):
+                # Scoring tables: each band's lower bound and points are parameters too.
                 m = child.metadata or {}
-                out.append(EditableParameter(
-                    path, m.get("label_zh", name), m.get("label_en", name), m.get("unit", ""),
-                    str(m.get("reference", "")), str(m.get("tag", "")), float(value),
-                ))  # fmt: skip
+                for i, bracket in enumerate(child.brackets):
+                    for part, unit_key, zh, en in (
+                        ("threshold", "threshold_unit", "下限", "lower bound"),
+                        ("amount", "amount_unit", "得分", "points"),
+                    ):
+                        label_zh = f"{m.get('label_zh', name)}：第{i + 1}档{zh}"
+                        label_en = f"{m.get('label_en', name)}: band {i + 1} {en}"
+                        add(
+                            f"{path}.brackets.{i}.{part}",
+                            bracket.children[part],
+                            label_zh,
+                            label_en,
+                            m,
+                            m.get(unit_key, ""),
+                        )
+            elif isinstance(child, Parameter):
+                m = child.metadata or {}
+                add(path, child, m.get("label_zh", name), m.get("label_en", name), m, m.get("unit", ""))
 
     walk(system.parameters, "")
     return out
@@ -99,7 +121,11 @@ def reformed(
     def modify(parameters: ParameterNode) -> ParameterNode:
         for path, value in changes.items():
             node: Any = parameters
-            for part in path.split("."):
+            parts = path.split(".")
+            for i, part in enumerate(parts):
+                if part == "brackets":  # a scale: brackets.<n>.<threshold|amount>
+                    node = node.brackets[int(parts[i + 1])].children[parts[i + 2]]
+                    break
                 node = node.children[part]
             node.update(start=start, value=value)
         return parameters

@@ -69,3 +69,12 @@ def test_simulate_synthetic_and_parameters() -> None:
 def test_proactive_from_the_cli(own_firm) -> None:  # type: ignore[no-untyped-def]
     text = run("proactive", "--year", str(YEAR), "--notify")
     assert "1 enterprises, 0 screened out" in text and "1 enterprises notified" in text
+
+
+def test_simulate_a_scoring_band() -> None:
+    """Scales are parameters too: 4 → 20 points for a 10–15% S&T staff share lets more firms pass."""
+    result = json.loads(run("simulate", "--year", "2023", "--synthetic", "3000", "--format", "json",
+                            "--set", "tech_sme.score.st_staff_share.brackets.1.amount=20"))  # fmt: skip
+    row = result["policies"]["tech_sme"]
+    assert row["after"]["eligible"] > row["before"]["eligible"]
+    assert "tech_sme.score.st_staff_share.brackets.1.amount = 4" in run("parameters", "--year", "2023")
