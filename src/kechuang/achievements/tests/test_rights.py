@@ -221,3 +221,43 @@ def test_web_forms(registry, enterprise_user):
     assert r.status_code == 302
     detail = client.get(r["Location"])
     assert detail.content.decode().count('data-testid="comparable"') == 3
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_api_valuations_and_listings_per_role(people, enterprise_user, own_org, api_for, who):
+    v = rights_services.value_result(enterprise_user, own_org, valued_on="2025-01-01", result_title="x",
+                                     replacement_cost="100", obsolescence_rate="0")  # fmt: skip
+    listing = rights_services.list_on_exchange(
+        enterprise_user, own_org, listed_on="2025-02-01", result_title="x"
+    )
+    client = api_for(people[who])
+    private = {"anonymous": 401, "other": 404, "own": 200, "staff": 200}[who]
+    assert client.get(f"/api/v1/achievements/rights/valuations/{v.pk}").status_code == private
+    deal = client.post(
+        f"/api/v1/achievements/rights/listings/{listing.pk}/deal",
+        {"deal_on": "2025-03-01", "deal_value": "10"},
+    )
+    assert deal.status_code == private
+    for path in ("/api/v1/achievements/rights/valuations", "/api/v1/achievements/rights/listings"):
+        r = client.get(path)
+        if who == "anonymous":
+            assert r.status_code == 401
+        else:
+            assert r.json()["count"] == (1 if who in {"own", "staff"} else 0)
+    created = client.post(
+        "/api/v1/achievements/rights/listings", {"listed_on": "2025-04-01", "result_title": "y"}
+    )
+    # Staff record on behalf of a named organisation only.
+    assert created.status_code == {"anonymous": 401, "other": 201, "own": 201, "staff": 403}[who]
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_web_deal_per_role(people, enterprise_user, own_org, who):
+    listing = rights_services.list_on_exchange(
+        enterprise_user, own_org, listed_on="2025-02-01", result_title="x"
+    )
+    r = client_for(people[who]).post(f"/achievements/rights/listings/{listing.pk}/deal/",
+                                     {"deal_on": "2025-03-01", "deal_value": "10"})  # fmt: skip
+    assert r.status_code == {"anonymous": 302, "other": 404, "own": 302, "staff": 302}[who]
+    listing.refresh_from_db()
+    assert (listing.deal_value is not None) == (who in {"own", "staff"})

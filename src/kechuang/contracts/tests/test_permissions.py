@@ -223,3 +223,27 @@ def test_api_full_flow_with_upload_and_errors(enterprise_user, own_org, staff_us
     assert done.status_code == 200 and done.json()["registration_number"]
     cert = api.get(f"/api/v1/contracts/contracts/{pk}/certificate").json()
     assert cert["benefits"]["cit_eligible"] is True
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_api_changing_a_draft_uploading_and_linking_a_lead(people, enterprise_user, own_org, api_for, who):
+    c = file_contract(enterprise_user, own_org, number=f"U-{who}", with_pdf=False)
+    client = api_for(people[who])
+    expected = {"anonymous": 401, "other": 404, "own": 200, "staff": 200}[who]
+    put = client.put(f"/api/v1/contracts/contracts/{c.pk}", _payload(own_org, number=f"U-{who}", title="改"))
+    assert put.status_code == expected
+    up = client.client.post(
+        f"/api/v1/contracts/contracts/{c.pk}/pdf", {"file": pdf()}, headers=client.headers
+    )
+    assert up.status_code == expected
+    lead = client.post(f"/api/v1/contracts/contracts/{c.pk}/lead", {"lead_id": 42})
+    assert lead.status_code == expected
+    c.refresh_from_db()
+    assert (c.title == "改" and c.match_lead_id == 42 and bool(c.pdf_path)) == (who in {"own", "staff"})
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_edit_page(people, enterprise_user, own_org, who):
+    c = file_contract(enterprise_user, own_org, number=f"E-{who}")
+    r = client_for(people[who]).get(f"/contracts/{c.pk}/edit/")
+    assert r.status_code == {"anonymous": 302, "other": 404, "own": 200, "staff": 200}[who]
