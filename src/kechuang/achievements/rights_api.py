@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from kechuang.core.api_support import Pages
@@ -165,7 +165,9 @@ def create_empowerment(request: HttpRequest, payload: EmpowermentIn):  # type: i
     user = _user(request)
     org = _acting_org(user, payload.pilot_unit_id)
     data = payload.dict(exclude={"result_id", "pilot_unit_id"})
-    return 201, rights_services.record_empowerment(user, org, result=_result(payload.result_id), **data)
+    return Status(
+        201, rights_services.record_empowerment(user, org, result=_result(payload.result_id), **data)
+    )
 
 
 def _empowerment(request: HttpRequest, pk: int) -> RightsEmpowerment:
@@ -187,9 +189,10 @@ def transfers(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 
 @router.post("/empowerments/{pk}/transfers", response={201: TransferOut})
 def add_transfer(request: HttpRequest, pk: int, payload: TransferIn):  # type: ignore[no-untyped-def]
-    return 201, rights_services.record_empowerment_transfer(
+    row = rights_services.record_empowerment_transfer(
         _user(request), _empowerment(request, pk), **payload.dict()
     )
+    return Status(201, row)
 
 
 @router.get("/valuations", response=list[ValuationOut])
@@ -203,7 +206,7 @@ def create_valuation(request: HttpRequest, payload: ValuationIn):  # type: ignor
     user = _user(request)
     org = _acting_org(user, payload.organisation_id)
     data = payload.dict(exclude={"result_id", "organisation_id"})
-    return 201, rights_services.value_result(user, org, result=_result(payload.result_id), **data)
+    return Status(201, rights_services.value_result(user, org, result=_result(payload.result_id), **data))
 
 
 @router.get("/valuations/{pk}", response=ValuationOut)
@@ -228,9 +231,10 @@ def create_listing(request: HttpRequest, payload: ListingIn):  # type: ignore[no
     if payload.valuation_id:
         valuation = get_object_or_404(rights_queries.visible_valuations(user), pk=payload.valuation_id)
     data = payload.dict(exclude={"result_id", "organisation_id", "valuation_id"})
-    return 201, rights_services.list_on_exchange(
+    row = rights_services.list_on_exchange(
         user, org, result=_result(payload.result_id), valuation=valuation, **data
     )
+    return Status(201, row)
 
 
 @router.post("/listings/{pk}/deal", response=ListingOut)

@@ -21,7 +21,11 @@ def _org_filter(user: Any, field: str) -> Q | None:
 
 
 def visible_empowerments(user: Any) -> QuerySet[RightsEmpowerment]:
-    qs = RightsEmpowerment.objects.select_related("pilot_unit").annotate(transferred=Sum("transfers__amount"))
+    qs = (
+        RightsEmpowerment.objects.select_related("pilot_unit")
+        .annotate(transferred=Sum("transfers__amount"))
+        .order_by("-granted_on", "-id")
+    )
     f = _org_filter(user, "pilot_unit_id")
     return qs if f is None else qs.filter(f)
 

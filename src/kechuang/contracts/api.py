@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Router
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -73,7 +73,7 @@ def create_contract(request: HttpRequest, payload: ContractIn):  # type: ignore[
     user = _user(request)
     org = _filing_org(user, payload.organisation_id)
     data, extra = _split(payload)
-    return 201, services.save_contract(user, org, data, **extra)
+    return Status(201, services.save_contract(user, org, data, **extra))
 
 
 @router.get("/contracts/{pk}", response=ContractOut)
