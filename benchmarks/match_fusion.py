@@ -16,13 +16,13 @@ from collections.abc import Callable
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
 
 from kechuang.matching.engine.bench import ndcg_at
-from kechuang.matching.engine.fusion import FusionWeights, choose_weights, fuse
+from kechuang.matching.engine.fusion import choose_weights, fuse, reciprocal_rank_fusion
 
 Pairs = list[tuple[str, float]]
 
 
 def plain_rrf(n: int, lex: Pairs, dense: Pairs) -> Pairs:
-    return fuse(lex, dense, FusionWeights(1.0, 1.0, "plain"))
+    return reciprocal_rank_fusion(lex, dense)
 
 
 def adaptive(n: int, lex: Pairs, dense: Pairs) -> Pairs:

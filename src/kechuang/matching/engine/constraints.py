@@ -7,7 +7,8 @@ from typing import Any
 
 from .types import Constraints, Document
 
-# A criterion met or missed moves the fused score by this fraction per criterion (soft constraints).
+# A soft criterion met (missed) adds (subtracts) this fraction of the best fused score in the list:
+# relative to the list, so it means the same whatever the scale of the fused scores.
 CONSTRAINT_WEIGHT = 0.15
 
 
@@ -77,6 +78,6 @@ def evaluate(constraints: Constraints, doc: Document) -> tuple[list[str], list[s
     return met, missed, unknown
 
 
-def adjust(score: float, met: list[str], missed: list[str]) -> float:
-    """Soft re-rank: each criterion met lifts, each missed lowers, the fused score proportionally."""
-    return score * (1.0 + CONSTRAINT_WEIGHT * (len(met) - len(missed)))
+def adjust(score: float, met: list[str], missed: list[str], best: float) -> float:
+    """Soft re-rank: each criterion met lifts, each missed lowers, the fused score by a share of `best`."""
+    return score + CONSTRAINT_WEIGHT * best * (len(met) - len(missed))

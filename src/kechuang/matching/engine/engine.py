@@ -251,6 +251,7 @@ class Engine:
             # fused list cannot reach the page, so only a margin beyond it is loaded and checked.
             candidates = candidates[: max(60, 3 * (offset + limit))]
         docs = self.backend.documents(k for k, _s in candidates)
+        best = candidates[0][1] if candidates else 0.0
         ranked: list[tuple[float, str, list[str], list[str], list[str]]] = []
         for key, score in candidates:
             doc = docs.get(key)
@@ -267,7 +268,7 @@ class Engine:
             )
             if constraints is not None and constraints.hard & set(missed):
                 continue
-            ranked.append((constraint_rules.adjust(score, met, missed), key, met, missed, unknown))
+            ranked.append((constraint_rules.adjust(score, met, missed, best), key, met, missed, unknown))
         ranked.sort(key=lambda r: (-r[0], r[1]))
         hits: list[Hit] = []
         for score, key, met, missed, unknown in ranked[offset : offset + limit]:
@@ -281,7 +282,7 @@ class Engine:
                 Hit(
                     id=doc.id,
                     kind=doc.kind,
-                    score=round(score * 1000, 4),
+                    score=round(score, 4),
                     lexical_score=round(lex[1], 4) if lex else None,
                     lexical_rank=lex[0] if lex else None,
                     dense_similarity=round(similarity, 4) if similarity is not None else None,

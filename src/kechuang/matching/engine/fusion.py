@@ -1,16 +1,22 @@
-"""Reciprocal-rank fusion that decides per query how much to trust each list.
+"""Fusion of the lexical and the dense list that decides per query how much to trust each.
 
-Plain RRF weights the lexical and the dense list equally. That loses to BM25 on keyword-like
-queries (a technical term either occurs or it does not; embeddings blur it into its neighbourhood)
-and wins on descriptive ones (a problem statement shares meaning, not words, with its solution).
-The weights follow three principles, none tuned to particular items:
+Plain reciprocal-rank fusion weights both lists equally whatever they say. It loses to BM25 on
+keyword-like queries (a technical term either occurs or it does not; embeddings blur it into its
+neighbourhood) and wins on descriptive ones. We fuse *standardised scores* instead of ranks:
 
-1. Query form: the more content terms a query has, the more a dense vector can capture of it; a
-   one- or two-term query is an exact-match request.
-2. Confidence of each list: a list whose top scores stand out from its own tail (a large gap
-   between the head and the median, measured on that list's own scale) is more likely right.
-3. Agreement: items that both lists rank high get the sum of both contributions (RRF itself);
-   nothing extra is added, so one list cannot drown the other.
+1. Each list's scores are divided by that list's standard deviation (its own scale: BM25 is
+   unbounded, cosine sits in a narrow band) and shifted so the list's last item scores half a
+   unit — an item the list did not retrieve gets 0 from it.
+2. Confidence comes for free from the magnitudes: a list whose head stands far above its tail
+   (BM25 with a rare exact term) gives its top items large values; a flat list (no clear winner)
+   gives small ones and so defers to the other list. Agreement adds up: an item both lists rank
+   high gets both contributions.
+3. Query form: the dense weight grows with the number of distinct content terms (a one-term query
+   is an exact-match request; a described problem shares meaning rather than words with its
+   answer), from 0.25 for one term to 1 for eight or more.
+
+No parameter was fitted to particular items; `benchmarks/match_fusion.py` compares this with plain
+RRF on every benchmark set from `kechuang bench match --dump` files.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 RRF_K = 60
+RETRIEVED_BONUS = 0.5
 
 
 @dataclass
@@ -29,44 +36,48 @@ class FusionWeights:
     reason: str
 
 
-def _confidence(scores: list[float]) -> float:
-    """How far the head stands out from the list's own tail, in units of the tail's spread (0..1)."""
-    if len(scores) < 5:
-        return 0.5
-    arr = np.asarray(scores, dtype=np.float64)
-    head = arr[:3].mean()
-    tail = arr[len(arr) // 2 :]
-    spread = arr.std() or 1e-9
-    z = (head - tail.mean()) / spread
-    return float(np.clip(z / 4.0, 0.0, 1.0))
-
-
 def choose_weights(n_terms: int, lexical_scores: list[float], dense_scores: list[float]) -> FusionWeights:
     if not dense_scores:
         return FusionWeights(1.0, 0.0, "lexical only")
     if not lexical_scores:
         return FusionWeights(0.0, 1.0, "dense only")
-    # 1. Query form: one content term → mostly lexical; eight or more → equal trust.
     form = float(np.clip((n_terms - 1) / 7.0, 0.0, 1.0))
-    dense = 0.25 + 0.75 * form
-    lexical = 1.0
-    # 2. Confidence: shift trust towards the list whose head is clearly separated.
-    lex_conf = _confidence(lexical_scores)
-    dense_conf = _confidence(dense_scores)
-    dense *= 0.5 + dense_conf
-    lexical *= 0.5 + lex_conf
-    return FusionWeights(
-        lexical, dense, f"terms={n_terms} lex_conf={lex_conf:.2f} dense_conf={dense_conf:.2f}"
-    )
+    return FusionWeights(1.0, 0.25 + 0.75 * form, f"terms={n_terms}")
+
+
+def _standardised(pairs: list[tuple[str, float]]) -> dict[str, float]:
+    if not pairs:
+        return {}
+    scores = np.asarray([s for _k, s in pairs], dtype=np.float64)
+    spread = float(scores.std())
+    if spread <= 1e-12:
+        # All equal (or a single item): no evidence to separate them, one unit each.
+        return {k: 1.0 for k, _s in pairs}
+    floor = float(scores.min())
+    # Half a unit for being retrieved at all, so that in a short list the last item is not
+    # treated like an item that was never found.
+    return {k: (s - floor) / spread + RETRIEVED_BONUS for k, s in pairs}
 
 
 def fuse(
     lexical: list[tuple[str, float]], dense: list[tuple[str, float]], weights: FusionWeights
 ) -> list[tuple[str, float]]:
-    """Weighted RRF over two ranked lists of (key, score); returns (key, fused score) best first."""
+    """Weighted sum of standardised scores; returns (key, fused score) best first."""
     fused: dict[str, float] = {}
-    for rank, (key, _score) in enumerate(lexical, start=1):
-        fused[key] = fused.get(key, 0.0) + weights.lexical / (RRF_K + rank)
-    for rank, (key, _score) in enumerate(dense, start=1):
-        fused[key] = fused.get(key, 0.0) + weights.dense / (RRF_K + rank)
+    for pairs, weight in ((lexical, weights.lexical), (dense, weights.dense)):
+        if weight <= 0:
+            continue
+        for key, value in _standardised(pairs).items():
+            fused[key] = fused.get(key, 0.0) + weight * value
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def reciprocal_rank_fusion(
+    lexical: list[tuple[str, float]], dense: list[tuple[str, float]], k: int = RRF_K
+) -> list[tuple[str, float]]:
+    """Plain RRF, kept as the reference the adaptive fusion is compared with."""
+    fused: dict[str, float] = {}
+    for pairs in (lexical, dense):
+        for rank, (key, _s) in enumerate(pairs, start=1):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -85,15 +85,16 @@ def test_dense_after_embedding_gives_band_and_similarity(engine: Engine) -> None
 
 def test_constraints_rerank_and_hard_filter(engine: Engine) -> None:
     engine.upsert(SUPPLIES)
-    soft = engine.search(
-        "材料 工艺 制备", "supply", Constraints(trl_min=5, budget_max=Decimal("600000"), regions=["310000"])
-    )
-    assert ids(soft)[0] == "1"
+    query = "正极材料回收 发光"
+    assert ids(engine.search(query, "supply"))[:2] == ["2", "1"]
+    wanted = Constraints(trl_min=5, budget_max=Decimal("600000"), regions=["310000"])
+    soft = engine.search(query, "supply", wanted)
+    assert ids(soft)[:2] == ["1", "2"]
     top = soft[0]
     assert set(top.constraints_met) == {"trl", "budget", "region"} and top.constraints_missed == []
     other = next(h for h in soft if h.id == "2")
     assert set(other.constraints_missed) == {"trl", "budget", "region"}
-    hard = engine.search("材料 工艺 制备", "supply", Constraints(trl_min=5, hard={"trl"}))
+    hard = engine.search(query, "supply", Constraints(trl_min=5, hard={"trl"}))
     assert "2" not in ids(hard)
 
 
