@@ -15,7 +15,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kechuang.core.models import Organisation
+from kechuang.core.models import Industry, Organisation, Region
 from kechuang.core.permissions import can_view_private, is_staff
 
 from . import exports, queries, services
@@ -184,6 +184,12 @@ def simulate(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/simulate.html", context)
 
 
+def _names(model: Any, codes: list[str]) -> list[str]:
+    """Chart labels: district and industry names in the page's language (the code when unknown)."""
+    rows = {r.pk: r.name for r in model.objects.filter(pk__in=codes)}
+    return [rows.get(c) or c or "—" for c in codes]
+
+
 def _chart_data(result: dict[str, Any]) -> dict[str, Any]:
     lang = _lang()
     names = {p.id: (p.en if lang == "en" else p.zh) for p in POLICIES}
@@ -207,8 +213,8 @@ def _chart_data(result: dict[str, Any]) -> dict[str, Any]:
         "eligible_after": [v["after"]["eligible"] for v in pols.values()],
         "cost_before": [v["before"]["fiscal_cost"] for v in pols.values()],
         "cost_after": [v["after"]["fiscal_cost"] for v in pols.values()],
-        "districts": districts, "district_before": cost_by("by_district", "before", districts),
+        "districts": _names(Region, districts), "district_before": cost_by("by_district", "before", districts),
         "district_after": cost_by("by_district", "after", districts),
-        "industries": industries, "industry_before": cost_by("by_industry", "before", industries),
+        "industries": _names(Industry, industries), "industry_before": cost_by("by_industry", "before", industries),
         "industry_after": cost_by("by_industry", "after", industries),
     }  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 from tests.conftest import client_for
@@ -111,6 +113,8 @@ def test_simulate_page_compares_with_charts(own_firm, staff_user) -> None:  # ty
     # 2.8m R&D at 100% → 50%: the fiscal cost of the super deduction halves (700,000 → 350,000).
     row = html.split('<tr data-policy="rd_super_deduction">')[1].split("</tr>")[0]
     assert "700,000.00" in row and "350,000.00" in row
+    chart = json.loads(html.split('id="whatif-data" type="application/json">')[1].split("</script>")[0])
+    assert chart["districts"] == ["浦东新区"]  # districts named in the charts
     bad = client_for(staff_user).post(url, {"year": YEAR, "p:hnte.cit_rate": "abc"})
     assert 'data-field="hnte.cit_rate"' in bad.content.decode()
 
