@@ -135,10 +135,20 @@ def proactive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     run = get_object_or_404(ProactiveRun, pk=pk)
     names = {p.id: (p.en if _lang() == "en" else p.zh) for p in POLICIES}
-    matches = list(run.matches.select_related("organisation").order_by("policy_id", "organisation__name"))
-    for m in matches:
+    qs = run.matches.select_related("organisation").order_by("policy_id", "organisation__name", "pk")
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    for m in page.object_list:
         m.policy_name = names.get(m.policy_id, m.policy_id)  # type: ignore[attr-defined]
-    return render(request, "policies/proactive_detail.html", {"run": run, "matches": matches})
+    by_policy = [(names.get(pid, pid), pid, n) for pid, n in _counts(run)]
+    context = {"run": run, "matches": page.object_list, "page": page, "by_policy": by_policy}
+    return render(request, "policies/proactive_detail.html", context)
+
+
+def _counts(run: ProactiveRun) -> list[tuple[str, int]]:
+    from django.db.models import Count
+
+    rows = run.matches.values("policy_id").annotate(n=Count("pk")).order_by("policy_id")
+    return [(r["policy_id"], r["n"]) for r in rows]
 
 
 @login_required
