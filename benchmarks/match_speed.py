@@ -192,7 +192,7 @@ def main() -> None:
 
             proc, uri = start_milvus(tmp)
             try:
-                mil = measure(MilvusBackend(uri, alias="speed"), small, qs[:100], "milvus")
+                mil = measure(MilvusBackend(uri, alias="speed"), small, qs[:50], "milvus")
                 print(
                     f"ratio milvus/embedded at {len(small)} docs: search p95 {mil['p95_ms'] / emb_small['p95_ms']:.1f}x,"
                     f" indexing {emb_small['index_docs_per_s'] / mil['index_docs_per_s']:.1f}x slower"

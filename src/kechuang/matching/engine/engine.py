@@ -270,14 +270,24 @@ class Engine:
                 continue
             ranked.append((constraint_rules.adjust(score, met, missed, best), key, met, missed, unknown))
         ranked.sort(key=lambda r: (-r[0], r[1]))
+        page = ranked[offset : offset + limit]
+        # Hits found only lexically still show their semantic band when they have a vector:
+        # one query vector and one batched vector lookup for the whole page.
+        lexical_only = [key for _s, key, *_rest in page if key not in dense_pos]
+        query_vec = vector
+        other_vectors = self.backend.vectors(lexical_only) if lexical_only else {}
+        if other_vectors and query_vec is None:
+            query_vec = self.query_vector(text)
         hits: list[Hit] = []
-        for score, key, met, missed, unknown in ranked[offset : offset + limit]:
+        for score, key, met, missed, unknown in page:
             doc = docs[key]
             lex = lex_pos.get(key)
             den = dense_pos.get(key)
             body = " ".join([doc.title, " ".join(doc.keywords), doc.text])
             matched = matched_terms(terms.words, terms.grams, body)
-            similarity = den[1] if den else self._similarity(key, text, vector)
+            similarity = den[1] if den else None
+            if similarity is None and key in other_vectors and query_vec is not None:
+                similarity = float(other_vectors[key] @ query_vec)
             hits.append(
                 Hit(
                     id=doc.id,
@@ -300,14 +310,6 @@ class Engine:
                 )
             )
         return hits
-
-    def _similarity(self, key: str, text: str, vector: np.ndarray | None) -> float | None:
-        """Cosine for a hit found only lexically, so its band is still shown when it has a vector."""
-        doc_vec = self.backend.vector(key)
-        if doc_vec is None:
-            return None
-        query_vec = vector if vector is not None else self.query_vector(text)
-        return None if query_vec is None else float(doc_vec @ query_vec)
 
     def similar(self, doc_id: str, kind: str, limit: int = 10, target_kind: str | None = None) -> list[Hit]:
         """Items like `doc_id` (of `kind`) among `target_kind` (default the same kind), itself excluded."""

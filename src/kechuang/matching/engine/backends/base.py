@@ -65,6 +65,15 @@ class IndexBackend(ABC):
     @abstractmethod
     def vector(self, key: str) -> np.ndarray | None: ...
 
+    def vectors(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """Vectors of the embedded ones among `keys` (one round trip where the backend allows)."""
+        out = {}
+        for key in keys:
+            vec = self.vector(key)
+            if vec is not None:
+                out[key] = vec
+        return out
+
     @abstractmethod
     def pending(self, limit: int) -> list[tuple[Document, str]]:
         """Documents that still need a vector, with the hash of the text to embed."""

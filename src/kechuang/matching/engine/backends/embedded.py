@@ -360,6 +360,19 @@ class EmbeddedBackend(IndexBackend):
             return None
         return np.frombuffer(row[0], dtype=np.float32)
 
+    def vectors(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        keys = list(keys)
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, blob in self._db.execute(
+                    f"SELECT key, vector FROM docs WHERE key IN ({marks}) AND vector IS NOT NULL", chunk
+                ):
+                    out[key] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
     def pending(self, limit: int) -> list[tuple[Document, str]]:
         self._follow_current()
         with self._lock:

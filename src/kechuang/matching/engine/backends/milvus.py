@@ -230,6 +230,10 @@ class MilvusBackend(IndexBackend):
             return None
         return np.asarray(row["vec"], dtype=np.float32)
 
+    def vectors(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        rows = self._existing(list(keys))
+        return {k: np.asarray(r["vec"], dtype=np.float32) for k, r in rows.items() if r.get("has_vec")}
+
     def pending(self, limit: int) -> list[tuple[Document, str]]:
         rows = self._client.query(
             self.collection, filter="has_vec == false", output_fields=["payload", "text_hash"], limit=limit
