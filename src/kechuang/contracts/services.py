@@ -595,7 +595,6 @@ def register_contract(actor: User, contract: Contract, on: dt.date | None = None
     _count_in_statistics(row)
     _event(row, actor, "register", Contract.Status.UNDER_REVIEW, note=row.registration_number)
     _audit(actor, "contract.register", row, before)
-    _close_lead(actor, row)
     return row
 
 
@@ -641,29 +640,27 @@ def refuse_contract(actor: User, contract: Contract, reason: str) -> Contract:
     return row
 
 
-def _close_lead(actor: User | None, contract: Contract) -> None:
-    """A registered contract closes the match lead it came from, when the matching app offers it."""
-    if not contract.match_lead_id:
-        return
-    try:
-        from kechuang.matching import services as matching_services
-    except ImportError:
-        return
-    close = getattr(matching_services, "close_lead_with_contract", None)
-    if close is not None:
-        close(actor, contract.match_lead_id, contract)
-
-
 @transaction.atomic
 def link_match_lead(actor: User, contract: Contract, lead_id: int) -> Contract:
-    """Record the match lead a contract came from; registering the contract closes it."""
+    """The contract was signed for a match lead: record it and close the lead as signed, so the
+    marketplace funnel ends in a contract (and, once registered, in registered value).
+
+    Uses the matching app's `close_lead_with_contract`, which checks that the actor is a side of the
+    lead and is idempotent for the same contract."""
+    from kechuang.matching.models import MatchLead
+    from kechuang.matching.services import close_lead_with_contract
+
     row = Contract.objects.select_for_update().get(pk=contract.pk)
     if not is_staff(actor) and not belongs_to(actor, row.organisation_id):
         raise PermissionDenied
+    lead = MatchLead.objects.select_related("demand").filter(pk=lead_id).first()
+    if lead is None:
+        raise ValidationError({"lead_id": _("There is no match lead with this number.")})
+    if row.match_lead_id and row.match_lead_id != lead.pk:
+        raise ValidationError({"lead_id": _("This contract already closed another match lead.")})
     before = audit.snapshot(row)
-    row.match_lead_id = lead_id
+    close_lead_with_contract(actor, lead, row.number, row.total_amount)
+    row.match_lead_id = lead.pk
     row.save(update_fields=["match_lead_id", "updated_at"])
     _audit(actor, "contract.link_lead", row, before)
-    if row.status == Contract.Status.REGISTERED:
-        _close_lead(actor, row)
     return row

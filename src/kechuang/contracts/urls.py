@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.contract_pdf, name="pdf"),
     path("<int:pk>/certificate/", views.contract_certificate, name="certificate"),
     path("<int:pk>/submit/", views.contract_submit, name="submit"),
+    path("<int:pk>/lead/", views.contract_link_lead, name="link_lead"),
     path("<int:pk>/claim/", views.contract_claim, name="claim"),
     path("<int:pk>/release/", views.contract_release, name="release"),
     path("<int:pk>/register/", views.contract_register, name="register"),

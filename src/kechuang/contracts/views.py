@@ -146,6 +146,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contract": contract,
         "can_edit": queries.can_edit(request.user, contract),
         "is_reviewer": is_staff(request.user),
+        "is_filer": is_staff(request.user) or getattr(request.user, "organisation_id", None) == contract.organisation_id,
         "holds_review": contract.status == Contract.Status.UNDER_REVIEW and contract.reviewer_id == request.user.pk,
         "events": contract.events.select_related("actor"),
         "benefits": certificate.benefits(contract) if contract.status == Contract.Status.REGISTERED else None,
@@ -191,6 +192,14 @@ def contract_submit(request: HttpRequest, pk: int) -> HttpResponse:
         lambda c: services.submit_contract(_actor(request), c),
         _("The contract was submitted for registration."),
     )  # type: ignore[arg-type]
+
+
+@login_required
+@require_POST
+def contract_link_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    lead_id = _int(request.POST.get("lead_id"), 0)
+    return _act(request, pk, lambda c: services.link_match_lead(_actor(request), c, lead_id),
+                _("The match lead was closed with this contract."))  # fmt: skip
 
 
 def _reviewer(request: HttpRequest) -> None:

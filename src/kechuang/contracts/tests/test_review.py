@@ -131,6 +131,7 @@ def test_certificate_shows_tax_benefits(enterprise_user, own_org, staff_user):
     c = registered(enterprise_user, staff_user, own_org)
     data = certificate.certificate_data(c)
     b = data["benefits"]
+    assert b["source"] == "kechuang.policies"
     # Transfer 7,000,000 exempt at 6% + ancillary 500,000 on the same invoice.
     assert b["vat_avoided"] == "450000.00"
     # 5,000,000 × 25% + 2,000,000 × 12.5%.
@@ -140,6 +141,23 @@ def test_certificate_shows_tax_benefits(enterprise_user, own_org, staff_user):
         enterprise_user, staff_user, own_org, number="JS-2", tech_amount="1000000", ancillary_amount="0"
     )
     assert Decimal(certificate.benefits(c2).cit_saving) == Decimal("125000.00")
+    # The local parameters (the fallback) agree with the policy engine.
+    from kechuang.contracts import tax
+
+    local = tax.contract_benefits("transfer", c.tech_amount, c.ancillary_amount, True, c.registered_on, True,
+                                  licence_years=5, seller_year_income=Decimal(0))  # fmt: skip
+    assert (local.vat_avoided, local.cit_saving) == (Decimal("450000.00"), Decimal("1500000.00"))
+
+
+def test_consulting_contract_certificate_and_short_licence(enterprise_user, own_org, staff_user):
+    consulting = registered(enterprise_user, staff_user, own_org, number="K-1", contract_type="consulting",
+                            subtype="consulting", ancillary_amount="0", ip_items=[])  # fmt: skip
+    b = certificate.benefits(consulting)
+    assert b.vat_avoided == 0 and not b.cit_eligible and not b.vat_lines[0].exempt
+    licence = registered(enterprise_user, staff_user, own_org, number="L-1", contract_type="licence",
+                         subtype="licence_patent", ends_on="2028-03-01", ancillary_amount="0")  # fmt: skip
+    b = certificate.benefits(licence)
+    assert b.vat_avoided == Decimal("420000.00") and not b.cit_eligible
 
 
 @pytest.mark.django_db(transaction=True)
