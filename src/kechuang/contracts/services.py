@@ -481,6 +481,20 @@ def submit_contract(actor: User | None, contract: Contract) -> Contract:
         raise ValidationError({"__all__": _("A refused contract cannot be submitted again.")})
     if not row.pdf_path:
         raise ValidationError({"pdf": _("Attach the signed contract (PDF) before submitting.")})
+    if (
+        not is_staff(actor)
+        and row.status == Contract.Status.RETURNED
+        and row.correction_due_on
+        and timezone.localdate() > row.correction_due_on
+    ):
+        # Past the office's correction deadline only staff (the registration office) can accept it.
+        raise ValidationError(
+            {
+                "__all__": lazy_format(
+                    _("The correction deadline (%(day)s) has passed."), day=row.correction_due_on.isoformat()
+                )
+            }
+        )
     before, old_status = audit.snapshot(row), row.status
     today = timezone.localdate()
     rules = rules_in_force(today)

@@ -192,3 +192,20 @@ def test_concurrent_decisions_never_both_apply(enterprise_user, own_org, staff_u
     c.refresh_from_db()
     assert c.events.filter(action__in=["register", "refuse"]).count() == 1
     assert (c.status == Contract.Status.REGISTERED) == bool(c.registration_number)
+
+
+def test_resubmission_after_the_correction_deadline_is_refused(enterprise_user, own_org, staff_user):
+    c = services.claim_review(
+        staff_user, services.submit_contract(enterprise_user, file_contract(enterprise_user, own_org))
+    )
+    c = services.return_contract(
+        staff_user, c, {"title": "名称不全"}, correct_by=dt.date.today() + dt.timedelta(days=3)
+    )
+    Contract.objects.filter(pk=c.pk).update(correction_due_on=dt.date.today() - dt.timedelta(days=1))
+    with pytest.raises(ValidationError) as exc:
+        services.submit_contract(enterprise_user, c)
+    assert "__all__" in exc.value.message_dict
+    c.refresh_from_db()
+    assert c.status == "returned"
+    # The registration office itself may still accept the late correction.
+    assert services.submit_contract(staff_user, c).status == "submitted"
