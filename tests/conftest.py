@@ -4,7 +4,7 @@ and API clients authenticated with real tokens."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -48,7 +48,9 @@ def other_org(make_org) -> Organisation:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:  # type: ignore[no-untyped-def]
-    def factory(role: str = User.Role.VISITOR, organisation: Organisation | None = None, username: str | None = None) -> User:
+    def factory(
+        role: str = User.Role.VISITOR, organisation: Organisation | None = None, username: str | None = None
+    ) -> User:
         return services.create_user(None, username or f"{role}-{next(_serial)}", PASSWORD, role, organisation)
 
     return factory
@@ -116,3 +118,18 @@ class ApiClient:
 @pytest.fixture
 def api_for() -> Callable[[User | None], ApiClient]:
     return ApiClient
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole test session (see tests/browser.py)."""
+    from tests.browser import launch_browser
+
+    yield from launch_browser()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    from tests.browser import new_page
+
+    yield from new_page(browser)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kechuang.core.tests.test_browser import _sign_in, browser, page  # noqa: F401
+from kechuang.core.tests.test_browser import _sign_in
 
 from . import factories as f
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_instant_matches_while_typing_then_post(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     engine: Any,
     other_org: Any,
