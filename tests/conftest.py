@@ -133,3 +133,12 @@ def page(browser: Any) -> Iterator[Any]:
     from tests.browser import new_page
 
     yield from new_page(browser)
+
+
+def in_english(client: Client) -> Client:
+    """Switch a test client to English the way a user does: the language switch's cookie
+    (the browser's Accept-Language is ignored: see core.middleware)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

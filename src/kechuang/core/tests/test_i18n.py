@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
-from tests.conftest import client_for
+from tests.conftest import client_for, in_english
 
 PKG = Path(__file__).resolve().parents[2]  # src/kechuang
 CATALOGUES = sorted(PKG.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
@@ -132,4 +132,4 @@ def test_model_choices_and_validation_messages_follow_the_language(enterprise_us
     client = client_for(enterprise_user)
     url = reverse("core:organisation_detail", args=[own_org.pk])
     assert "企业" in client.get(url).content.decode()
-    assert "Enterprise" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Enterprise" in in_english(client).get(url).content.decode()

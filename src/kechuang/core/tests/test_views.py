@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from tests.conftest import client_for
+from tests.conftest import client_for, in_english
 
 from kechuang.core import services
 from kechuang.core.identifiers import make_uscc
@@ -171,8 +171,9 @@ def test_a_wrong_check_character_is_rejected_with_a_message_that_says_so_and_not
     client = client_for(enterprise_user)
     url = reverse("core:organisation_edit", args=[own_org.pk])
     before = AuditEntry.objects.count()
-    response = client.post(url, _profile_post(own_org, uscc=wrong, name="上海自有科技股份有限公司", address="张江路 100 号"),
-                           HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    response = in_english(client).post(
+        url, _profile_post(own_org, uscc=wrong, name="上海自有科技股份有限公司", address="张江路 100 号")
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "check character" in html and f"should be {good[17]}" in html
@@ -240,9 +241,7 @@ def test_facts_are_recorded_by_the_organisations_user(enterprise_user, own_org) 
 
 def test_inconsistent_facts_are_refused_field_by_field(enterprise_user, own_org) -> None:  # type: ignore[no-untyped-def]
     url = reverse("core:facts_edit", args=[own_org.pk, LAST_YEAR - 1])
-    response = client_for(enterprise_user).post(
-        url, {"staff": "10", "rd_staff": "30"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = in_english(client_for(enterprise_user)).post(url, {"staff": "10", "rd_staff": "30"})
     assert response.status_code == 422
     assert "Cannot exceed the total staff." in response.content.decode()
     assert not EnterpriseFacts.objects.filter(organisation=own_org, year=LAST_YEAR - 1).exists()
@@ -343,7 +342,7 @@ def test_audit_log_filters_and_shows_before_and_after(admin_user, enterprise_use
     today = dt.date.today()
     assert 'data-testid="audit-entry"' not in client.get(
         reverse("core:audit_log"), {"since": (today + dt.timedelta(days=2)).isoformat()}).content.decode()  # fmt: skip
-    bad_date = client.get(reverse("core:audit_log"), {"since": "yesterday"}, HTTP_ACCEPT_LANGUAGE="en")
+    bad_date = in_english(client).get(reverse("core:audit_log"), {"since": "yesterday"})
     assert bad_date.status_code == 200 and "2022-12-31" in bad_date.content.decode()
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.conftest import client_for
+from tests.conftest import client_for, in_english
 
 from kechuang.core.models import User
 from kechuang.demo.context import DemoContext
@@ -36,7 +36,7 @@ def test_status_page_permissions(
 
 def test_status_page_in_english(loaded: None, staff_user: User) -> None:
     client = client_for(staff_user)
-    body = client.get(URL, headers={"Accept-Language": "en"}).content.decode()
+    body = in_english(client).get(URL).content.decode()
     assert "Demo dataset" in body
 
 

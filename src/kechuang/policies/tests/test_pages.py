@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.urls import reverse
-from tests.conftest import client_for
+from tests.conftest import client_for, in_english
 
 from kechuang.policies import services
 
@@ -123,7 +123,7 @@ def test_pages_switch_to_english(db) -> None:  # type: ignore[no-untyped-def]
     client = client_for(None)
     data = {"year": YEAR, "region": "310115", "industry_code": "C39", "collection_method": "audited", "resident": "true",
             "revenue": "80000000", "rd_expense": "2800000", "taxable_income": "10000000", "staff": "50"}  # fmt: skip
-    page = client.post(reverse("policies:visitor_check"), data, headers={"Accept-Language": "en"})
+    page = in_english(client).post(reverse("policies:visitor_check"), data)
     html = page.content.decode()
     assert "Near misses" in html and "R&amp;D expense super deduction for CIT" in html
 
