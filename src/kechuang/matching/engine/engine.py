@@ -15,7 +15,7 @@ from . import constraints as constraint_rules
 from .backends.base import FIELD_BOOSTS, DocTerms, IndexBackend, QueryTerms
 from .embedder import PASSAGE_CHARS, EmbeddingCache, text_hash
 from .explain import SNIPPET_CHARS, highlight, matched_terms
-from .fusion import FusionWeights, choose_weights, fuse
+from .fusion import FusionWeights, choose_weights, fuse, query_length
 from .types import KINDS, Constraints, Document, EngineStats, Hit
 
 log = logging.getLogger(__name__)
@@ -227,7 +227,7 @@ class Engine:
                 vec = vector if vector is not None else self.query_vector(text)
                 if vec is not None:
                     dense = self.backend.dense_search(vec, kind, DEPTH)
-        weights = choose_weights(len(set(analysed.words)), [s for _k, s in lexical], [s for _k, s in dense])
+        weights = choose_weights(query_length(text), [s for _k, s in lexical], [s for _k, s in dense])
         return terms, lexical, dense, weights, fuse(lexical, dense, weights)
 
     def search(

@@ -11,9 +11,10 @@ neighbourhood) and wins on descriptive ones. We fuse *standardised scores* inste
    (BM25 with a rare exact term) gives its top items large values; a flat list (no clear winner)
    gives small ones and so defers to the other list. Agreement adds up: an item both lists rank
    high gets both contributions.
-3. Query form: the dense weight grows with the number of distinct content terms (a one-term query
-   is an exact-match request; a described problem shares meaning rather than words with its
-   answer), from 0.25 for one term to 1 for eight or more.
+3. Query form: the dense weight grows with the length of the query in words (Chinese characters
+   count as half a word: Chinese words average about two characters). A one-word query is an
+   exact-match request and gets no dense weight; a described problem shares meaning rather than
+   words with its answer and gets full weight from eight words on.
 
 No parameter was fitted to particular items; `benchmarks/match_fusion.py` compares this with plain
 RRF on every benchmark set from `kechuang bench match --dump` files.
@@ -21,6 +22,7 @@ RRF on every benchmark set from `kechuang bench match --dump` files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,13 +38,22 @@ class FusionWeights:
     reason: str
 
 
-def choose_weights(n_terms: int, lexical_scores: list[float], dense_scores: list[float]) -> FusionWeights:
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+def query_length(text: str) -> float:
+    """Length in words: Latin/digit words plus half the Chinese characters."""
+    return len(_CJK_RE.findall(text)) / 2 + len(_WORD_RE.findall(text))
+
+
+def choose_weights(length: float, lexical_scores: list[float], dense_scores: list[float]) -> FusionWeights:
     if not dense_scores:
         return FusionWeights(1.0, 0.0, "lexical only")
     if not lexical_scores:
         return FusionWeights(0.0, 1.0, "dense only")
-    form = float(np.clip((n_terms - 1) / 7.0, 0.0, 1.0))
-    return FusionWeights(1.0, 0.25 + 0.75 * form, f"terms={n_terms}")
+    form = float(np.clip((length - 1) / 7.0, 0.0, 1.0))
+    return FusionWeights(1.0, form, f"length={length:.1f}")
 
 
 def _standardised(pairs: list[tuple[str, float]]) -> dict[str, float]:
