@@ -69,6 +69,8 @@ class _DenseMatrix:
             else:
                 index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
                 index.hnsw.efConstruction = 80
+                # Building is a batch job: use every core (searches below run on one thread).
+                faiss.omp_set_num_threads(os.cpu_count() or 1)
                 index.add(matrix)
                 if cache_file is not None:
                     tmp = cache_file.with_suffix(".tmp")
