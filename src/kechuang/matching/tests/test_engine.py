@@ -225,3 +225,24 @@ def test_hnsw_graph_is_used_and_saved_above_threshold(
     backend = engine.backend
     assert isinstance(backend, embedded.EmbeddedBackend)
     assert list((backend.root / backend.generation()).glob("hnsw-supply-*.faiss"))
+
+
+def test_writes_during_a_rebuild_reach_the_new_index(tmp_path: Path) -> None:
+    rebuilding = build_engine(backend="embedded", data_dir=tmp_path / "d", background=False, dense=False)
+    rebuilding.upsert(SUPPLIES)
+    # Another process (here: another engine on the same directory) saves items mid-rebuild.
+    web = build_engine(backend="embedded", data_dir=tmp_path / "d", background=False, dense=False)
+
+    def docs_with_concurrent_writes():  # type: ignore[no-untyped-def]
+        yield SUPPLIES[0]
+        web.upsert([Document(id="new", kind="supply", title="重建期间新增的氢燃料电池催化剂")])
+        web.delete(["1"], kind="supply")
+        yield SUPPLIES[1]
+
+    rebuilding.rebuild(docs_with_concurrent_writes(), batch=1)
+    assert ids(rebuilding.search("氢燃料电池", "supply"))[0] == "new"
+    assert ids(rebuilding.search("量子点", "supply")) == []
+    assert ids(web.search("氢燃料电池", "supply"))[0] == "new"  # the other process follows the swap
+    assert not (tmp_path / "d" / "index" / "embedded" / "BUILDING").exists()
+    rebuilding.close()
+    web.close()

@@ -14,6 +14,7 @@ next search and reopen.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -169,19 +170,70 @@ class EmbeddedBackend(IndexBackend):
     def generation(self) -> str:
         return self._gen
 
+    # While a rebuild runs, writes to the live generation (from any process) are also appended to
+    # a journal, which the rebuild replays into the new generation just before the swap, under the
+    # same file lock: an item saved during a reindex is not lost.
+    @contextlib.contextmanager
+    def _journal_lock(self):  # type: ignore[no-untyped-def]
+        with open(self.root / "journal.lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _journal(self, records: list[dict[str, object]]) -> None:
+        if self._pinned:
+            return
+        marker = self.root / "BUILDING"
+        if not marker.exists():
+            return
+        with self._journal_lock():
+            building = marker.read_text().strip() if marker.exists() else ""
+            if not building or not (self.root / building).is_dir():
+                return
+            with open(self.root / f"journal-{building}.jsonl", "a", encoding="utf-8") as fh:
+                for record in records:
+                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
     def begin_rebuild(self) -> EmbeddedBackend:
         # Leftovers of crashed rebuilds (never made current) are removed first.
         live = self._read_current()
         for child in self.root.iterdir():
             if child.is_dir() and child.name.startswith("g-") and child.name not in {live, self._gen}:
                 shutil.rmtree(child, ignore_errors=True)
-        return EmbeddedBackend(self.root, generation=self._new_generation_dir())
+            elif child.name.startswith("journal-g-"):
+                child.unlink(missing_ok=True)
+        name = self._new_generation_dir()
+        (self.root / "BUILDING").write_text(name)
+        return EmbeddedBackend(self.root, generation=name)
+
+    def _replay(self, fresh: EmbeddedBackend) -> int:
+        journal = self.root / f"journal-{fresh._gen}.jsonl"
+        if not journal.exists():
+            return 0
+        count = 0
+        with journal.open(encoding="utf-8") as fh:
+            for line in fh:
+                record = json.loads(line)
+                if record["op"] == "upsert":
+                    doc = Document.from_json(record["doc"])
+                    terms = DocTerms(words=record["words"], grams=record["grams"])
+                    fresh.upsert([doc], [terms], [record["hash"]])
+                else:
+                    fresh.delete([record["key"]])
+                count += 1
+        return count
 
     def finish_rebuild(self, fresh: IndexBackend) -> None:
         assert isinstance(fresh, EmbeddedBackend)
         old = self._gen
-        fresh.close()
-        self._write_current(fresh._gen)
+        with self._journal_lock():
+            self._replay(fresh)
+            fresh.close()
+            self._write_current(fresh._gen)
+            (self.root / "BUILDING").unlink(missing_ok=True)
+            (self.root / f"journal-{fresh._gen}.jsonl").unlink(missing_ok=True)
         with self._lock:
             self.close()
             self._gen = fresh._gen
@@ -233,6 +285,12 @@ class EmbeddedBackend(IndexBackend):
                 writer.rollback()
                 raise
             self._index.reload()
+        self._journal(
+            [
+                {"op": "upsert", "doc": d.to_json(), "words": t.words, "grams": t.grams, "hash": h}
+                for d, t, h in zip(docs, terms, hashes, strict=True)
+            ]
+        )
 
     def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys)
@@ -253,6 +311,7 @@ class EmbeddedBackend(IndexBackend):
                 writer.rollback()
                 raise
             self._index.reload()
+        self._journal([{"op": "delete", "key": k} for k in keys])
 
     def bulk_load(self, docs: list[Document], terms: list[DocTerms], hashes: list[str]) -> None:
         """Fast path for a rebuild into an empty generation: one writer, one commit per batch."""
