@@ -16,8 +16,12 @@ import numpy as np
 
 from ..types import Document
 
-# Field boosts: a term in the title or the keywords says more about the item than one in the text.
-FIELD_BOOSTS = {"title": 2.0, "keywords": 2.0, "text": 1.0}
+# Field boosts. Each field has its own BM25 (with its own length normalisation, which already
+# favours a match in a short title), and the fields' scores add up; an extra title boost double
+# counted (measured: title x2 cost 0.01-0.04 nDCG@10 on four of five bench sets). Keywords are
+# curated descriptors chosen by the owner: a mild boost (not measurable on the bench sets, which
+# have no keyword field).
+FIELD_BOOSTS = {"title": 1.0, "keywords": 1.5, "text": 1.0}
 # Bigram fields recover words the dictionary does not know; they get a lower weight than words.
 GRAM_WEIGHT = 0.7
 

@@ -8,7 +8,7 @@ Lexical search: we analyse the text ourselves (the same `text.analysis` as the e
 and store the terms space-joined in two VARCHAR fields (words, bigrams), each feeding a Milvus BM25
 function. The "standard" analyzer splits on non-word characters, which on our pre-tokenised text
 keeps every CJK term whole; the jieba analyzer would re-segment it (and needs the `jieba`
-package, which is not installed). Field boosts become term repetition (title and keyword terms
+package, which is not installed). Field boosts become term repetition (keyword terms
 are written twice). Milvus returns BM25 as a distance whose sign differs between versions
 (milvus-lite reports negative values), so only magnitudes are used and the order is Milvus's own.
 """
@@ -43,7 +43,8 @@ def _join(terms: list[str]) -> str:
 
 
 def _boosted(fields: dict[str, list[str]]) -> list[str]:
-    return fields.get("title", []) * 2 + fields.get("keywords", []) * 2 + fields.get("text", [])
+    # One BM25 field here, so boosts become repetition: keywords (boost 1.5) are written twice.
+    return fields.get("title", []) + fields.get("keywords", []) * 2 + fields.get("text", [])
 
 
 class MilvusBackend(IndexBackend):
