@@ -82,7 +82,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
         self.stdout.write(
-            f"{ent.name or file} · {year} · regime {result['regime']['code']} · CIT {result['regime']['cit_payable']}"
+            f"{ent.name or file} · {year} · regime {_shown(result['regime']['code'])} · CIT {_shown(result['regime']['cit_payable'])}"
         )
         for group, policies in grouped(result).items():
             self.stdout.write(f"\n== {group} ({len(policies)})")
@@ -91,8 +91,13 @@ class Command(BaseCommand):
                 worth = f" — {'≤ ' if p['benefit']['is_ceiling'] else ''}{amount} yuan" if amount else ""
                 self.stdout.write(f"{p['id']}: {p['name']['zh']} / {p['name']['en']}{worth}")
                 for c in p["conditions"]:
+                    test = (
+                        f"{_shown(c['value'])} {c['op']} {_shown(c['threshold'])}"
+                        if c["threshold"] is not None
+                        else _shown(c["value"])
+                    )
                     self.stdout.write(
-                        f"   [{c['state']:>7}] {c['label']['zh']} / {c['label']['en']}: {c['value']} {c['op']} {c['threshold']}  ({c['cite']} {c['tag']})"
+                        f"   [{c['state']:>7}] {c['label']['zh']} / {c['label']['en']}: {test}  ({c['cite']} {c['tag']})"
                     )
                 for m in p["near_miss"]:
                     self.stdout.write(f"   near miss: {m['zh']} / {m['en']}")
@@ -145,3 +150,12 @@ class Command(BaseCommand):
         )
         if notify:
             self.stdout.write(f"{services.notify_run(None, run)} enterprises notified")
+
+
+def _shown(value: object) -> str:
+    """A value for the text report: unknown as "?", whole numbers without ".0"."""
+    if value is None:
+        return "?"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
