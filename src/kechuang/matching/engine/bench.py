@@ -186,9 +186,10 @@ def run_bench(
                 result.recall100 += recall_at(ranked, relevant)
                 result.mrr10 += mrr_at(ranked, relevant)
                 if dump_fh and method == "full":
-                    # Both first-stage lists per query, to study fusion offline without re-embedding.
+                    # Both first-stage lists per query, to study fusion offline without re-embedding,
+                    # plus the word-only and bigram-only BM25 lists (multi-granularity candidates).
                     record = {"qid": qid, "text": text, "relevant": relevant, "length": query_length(text),
-                              "lexical": lexical, "dense": dense}  # fmt: skip
+                              "lexical": lexical, "dense": dense, **_granular_lists(engine, text)}  # fmt: skip
                     dump_fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             if progress:
                 progress("query", number, len(query_ids))
@@ -213,6 +214,22 @@ def run_bench(
         "query_embedding_p50_ms": round(_percentile(query_embed_ms, 0.5), 2),
         "query_embedding_p95_ms": round(_percentile(query_embed_ms, 0.95), 2),
         "methods": {m: r.as_dict() for m, r in results.items()},
+    }
+
+
+def _granular_lists(engine: Any, text: str) -> dict[str, list[tuple[str, float]]]:
+    """BM25 over the segmented words alone and over the character bigrams alone, through the
+    backend's own lexical search (the engine's lexical list sums both)."""
+    from kechuang.text.analysis import analyse
+
+    from .backends.base import QueryTerms
+    from .engine import DEPTH, MAX_QUERY_CHARS
+
+    analysed = analyse(text[:MAX_QUERY_CHARS])
+    search = engine.backend.lexical_search
+    return {
+        "words": search(QueryTerms(analysed.words, []), "supply", DEPTH) if analysed.words else [],
+        "grams": search(QueryTerms([], analysed.grams), "supply", DEPTH) if analysed.grams else [],
     }
 
 

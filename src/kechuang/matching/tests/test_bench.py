@@ -72,6 +72,18 @@ def test_bench_match_json_on_tiny_set(tmp_path: Path) -> None:
     assert report["methods"]["full"]["ndcg@10"] >= 0.9
 
 
+def test_bench_dump_holds_every_first_stage_list(tmp_path: Path) -> None:
+    from kechuang.matching.engine.bench import run_bench
+
+    dump = tmp_path / "tiny.dump.jsonl"
+    run_bench(write_beir(tmp_path / "tiny"), methods=("full",), dump=dump)
+    records = {r["qid"]: r for r in map(json.loads, dump.read_text(encoding="utf-8").splitlines())}
+    assert set(records) == {"q1", "q2", "q3"}
+    # The bigram-only list finds the quantum-dot item for a Chinese query; words alone find it too.
+    assert records["q1"]["grams"][0][0] == "supply:d1" and records["q1"]["words"][0][0] == "supply:d1"
+    assert records["q3"]["words"][0][0] == "supply:d4" and records["q3"]["dense"]
+
+
 def test_bench_table_and_method_subset(tmp_path: Path) -> None:
     out = StringIO()
     folder = write_beir(tmp_path / "tiny")
