@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -155,7 +156,14 @@ class Engine:
             if not todo:
                 break
             texts = [passage_text(d) for d, _h in todo]
-            vectors = self.cache.embed("passage", texts, pool=pool)
+            try:
+                vectors = self.cache.embed("passage", texts, pool=pool)
+            except BrokenProcessPool:
+                # A worker died or could not start (e.g. a __main__ script without a main guard
+                # re-runs in a spawned child): finish in this process rather than not at all.
+                log.warning("embedding workers failed; embedding in this process instead", exc_info=True)
+                pool = None
+                vectors = self.cache.embed("passage", texts)
             # Text hashes come from passage_text with the same role, so they match the store.
             self.backend.set_vectors([(d.key, h, vectors[i]) for i, (d, h) in enumerate(todo)])
             done += len(todo)

@@ -83,3 +83,18 @@ def test_embed_command_uses_workers(engine: Engine) -> None:
     call_command("embed", workers=1, verbosity=1, stdout=out)
     assert "embedded 1; pending 0" in out.getvalue()
     assert engine.stats().pending_embeddings == 0
+
+
+def test_broken_workers_fall_back_to_in_process(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    def broken(self: EmbeddingPool, texts: list[str], chunk: int = 16) -> np.ndarray:
+        raise BrokenProcessPool("a worker died")
+
+    monkeypatch.setattr(EmbeddingPool, "passages", broken)
+    tag = uuid.uuid4().hex[:8]
+    engine.upsert(
+        [Document(id=str(i), kind="supply", title=f"{t} {tag}", text="") for i, t in enumerate(TEXTS)]
+    )
+    assert engine.embed_pending(batch=1, workers=2) == len(TEXTS)
+    assert engine.stats().pending_embeddings == 0
