@@ -2,7 +2,7 @@
 
 Run it once after an import, or as a long-running worker with --watch (web processes also embed
 in the background unless KECHUANG_EMBED_IN_BACKGROUND=0). Passages are embedded by N worker
-processes (default KECHUANG_EMBED_WORKERS, else one per core; 0 = in this process)."""
+processes (default KECHUANG_EMBED_WORKERS, else one per core up to 8; 0 = in this process)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="embedding worker processes (default: KECHUANG_EMBED_WORKERS or one per core; 0 = in-process)",
+            help="embedding worker processes (default: KECHUANG_EMBED_WORKERS or one per core, at most 8; 0 = in-process)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
