@@ -254,12 +254,10 @@ class Engine:
         terms = QueryTerms(words=analysed.words, grams=analysed.grams)
         lexical = self.backend.lexical_search(terms, kind, DEPTH) if "lexical" in methods else []
         dense: list[tuple[str, float]] = []
-        if "dense" in methods:
-            _docs, embedded = self.backend.counts() if vector is None else ({}, {kind: 1})
-            if embedded.get(kind):
-                vec = vector if vector is not None else self.query_vector(text)
-                if vec is not None:
-                    dense = self.backend.dense_search(vec, kind, DEPTH)
+        if "dense" in methods and (vector is not None or self.backend.has_vectors(kind)):
+            vec = vector if vector is not None else self.query_vector(text)
+            if vec is not None:
+                dense = self.backend.dense_search(vec, kind, DEPTH)
         weights = choose_weights(query_length(text), [s for _k, s in lexical], [s for _k, s in dense])
         return terms, lexical, dense, weights, fuse(lexical, dense, weights)
 

@@ -127,7 +127,10 @@ def test_lexical_scores_are_positive_and_ordered(backend: IndexBackend, backend_
 def test_dense_vectors_and_search(backend: IndexBackend, backend_engine: Engine) -> None:
     backend_engine.upsert(DOCS)
     assert len(backend.pending(100)) == 4
+    assert not backend.has_vectors("supply") and not backend.has_vectors("demand")
     assert backend_engine.embed_pending() == 4
+    assert backend.has_vectors("supply") and backend.has_vectors("demand")
+    assert not backend.has_vectors("expert")
     assert backend.pending(100) == []
     vec = backend.vector("supply:1")
     assert vec is not None and abs(float(np.linalg.norm(vec)) - 1.0) < 1e-3

@@ -86,6 +86,12 @@ class IndexBackend(ABC):
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """(documents per kind, embedded documents per kind)."""
 
+    def has_vectors(self, kind: str) -> bool:
+        """Whether any document of `kind` has a vector (so a query is worth embedding).
+
+        Asked on every search: backends override it with something cheaper than `counts()`."""
+        return bool(self.counts()[1].get(kind))
+
     @abstractmethod
     def generation(self) -> str: ...
 

@@ -249,6 +249,9 @@ class MilvusBackend(IndexBackend):
             embedded[kind] = self._count(f'kind == "{kind}" and has_vec == true') if docs[kind] else 0
         return docs, embedded
 
+    def has_vectors(self, kind: str) -> bool:
+        return self._count(f'kind == "{kind}" and has_vec == true') > 0
+
     def _count(self, expr: str) -> int:
         rows = self._client.query(self.collection, filter=expr, output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0
