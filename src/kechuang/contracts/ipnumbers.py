@@ -13,6 +13,8 @@ from typing import Any
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.identifiers import patent_check_character
+
 _SHAPE = re.compile(r"^(?:ZL|CN)?(\d{8}|\d{12})\.?([\dX])$")
 PATENT_TYPES = {
     "1": "invention",
@@ -33,13 +35,6 @@ _lazy_format = lazy(_format, str)
 def lazy_format(message: Any, **params: Any) -> Any:
     """A translatable message with its parameters, rendered in whichever language reads it."""
     return _lazy_format(message, params)
-
-
-def patent_check_character(digits: str) -> str:
-    weights = [2, 3, 4, 5, 6, 7, 8, 9]
-    total = sum(int(d) * weights[i % 8] for i, d in enumerate(digits))
-    rest = total % 11
-    return "X" if rest == 10 else str(rest)
 
 
 def normalise_patent_number(value: str) -> str:

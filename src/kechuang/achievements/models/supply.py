@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kechuang.core.identifiers import patent_check_character
 from kechuang.core.models import Organisation, Person, TechField
 
 __all__ = [
@@ -48,14 +49,6 @@ def ipc_problem(value: str) -> Any:
     return None
 
 
-def application_check_character(digits: str) -> str:
-    """The check character of a CN application number (CNIPA rule: weights 2–9 repeating, mod 11)."""
-    weights = [2, 3, 4, 5, 6, 7, 8, 9]
-    total = sum(int(d) * weights[i % 8] for i, d in enumerate(digits))
-    rest = total % 11
-    return "X" if rest == 10 else str(rest)
-
-
 def normalise_patent_number(value: str) -> str:
     value = re.sub(r"[\s\u3000]+", "", (value or "")).upper()
     m = _CN_APPLICATION.match(value)
@@ -73,7 +66,7 @@ def patent_number_problem(value: str) -> Any:
     m = _CN_APPLICATION.match(compact)
     if m:
         digits, check = m.groups()
-        expected = application_check_character(digits)
+        expected = patent_check_character(digits)
         if check != expected:
             return _("The check character of %(value)s should be %(expected)s.") % {
                 "value": value[:40],

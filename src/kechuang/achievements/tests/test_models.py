@@ -14,7 +14,7 @@ from kechuang.achievements.models import (
     normalise_patent_number,
     patent_number_problem,
 )
-from kechuang.achievements.models.supply import application_check_character
+from kechuang.core.identifiers import patent_check_character
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_invalid_chinese_patent_numbers(number: str) -> None:
 
 def test_check_character_follows_the_cnipa_rule() -> None:
     # 2·2+0·3+2·4+1·5+1·6+0·7+1·8+2·9+3·2+4·3+5·4+6·5 = 117 ≡ 7 (mod 11)
-    assert application_check_character("202110123456") == "7"
+    assert patent_check_character("202110123456") == "7"
     assert "8" in str(patent_number_problem("ZL202110123456.8")) or "7" in str(
         patent_number_problem("ZL202110123456.8")
     )
