@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -172,16 +173,13 @@ def list_supplies(  # type: ignore[no-untyped-def]
     start = (page - 1) * PAGE_SIZE
     if q.strip():
         # Explaining a hit costs time: rank only as deep as the requested page (at most 300).
-        ranked = [r.obj.pk for r in indexing.search(q, kind="supply", limit=min(300, start + 2 * PAGE_SIZE))]
-        allowed = set(qs.filter(pk__in=ranked).values_list("pk", flat=True))
-        ids = [pk for pk in ranked if pk in allowed]
-        by_id = {
-            s.pk: s
-            for s in qs.filter(pk__in=ids[start : start + PAGE_SIZE]).prefetch_related(
-                "tech_fields", "inventors"
-            )
-        }
-        return {"items": [supply_out(by_id[i]) for i in ids[start : start + PAGE_SIZE]], "count": len(ids)}
+        ranked = [r.obj for r in indexing.search(q, kind="supply", limit=min(300, start + 2 * PAGE_SIZE))]
+        allowed = queries.admitted(qs, [s.pk for s in ranked])
+        kept = [s for s in ranked if s.pk in allowed]
+        # The ranked rows were just loaded (with their owner): only the page's relations are fetched.
+        items = kept[start : start + PAGE_SIZE]
+        prefetch_related_objects(items, "tech_fields", "inventors")
+        return {"items": [supply_out(s) for s in items], "count": len(kept)}
     # Page on primary keys (narrow rows sort fast), then load that page's rows.
     ids = list(qs.values_list("pk", flat=True)[start : start + PAGE_SIZE])
     by_id = {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kechuang.core.permissions import is_staff
 
@@ -50,6 +51,21 @@ def filter_supplies(
     if ipc:
         qs = qs.filter(ipc_classes__icontains=ipc.strip().upper()[:12])
     return qs
+
+
+def admitted(qs: QuerySet[TechSupply], ids: Iterable[int]) -> set[int]:
+    """Which of `ids` (ranked search results) `qs` (visibility and filters) admits.
+
+    This is `qs.filter(pk__in=ids)`, written so that the primary keys drive the lookup: SQLite
+    without ANALYZE statistics plans that query on the (status, kind) index and walks every
+    published row (about 20 ms per query at 100,000 supplies, whatever the number of ids); as a
+    correlated EXISTS each id is one primary-key probe (about 1 ms for 100 ids)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    wanted = qs.filter(pk=OuterRef("pk")).order_by()
+    rows = TechSupply.objects.filter(pk__in=ids).filter(Exists(wanted)).order_by()
+    return set(rows.values_list("pk", flat=True))
 
 
 def text_filter(qs: QuerySet[TechSupply], q: str) -> QuerySet[TechSupply]:

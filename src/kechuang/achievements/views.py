@@ -49,7 +49,7 @@ def supply_list(request: HttpRequest) -> HttpResponse:
         # Ranked results are explained (highlights) one by one: fetch only as deep as the page asked for.
         results = indexing.search(q, kind="supply", limit=min(MAX_RANKED, (wanted + 2) * PAGE_SIZE))
         explained = {r.obj.pk: r for r in results}
-        allowed = set(qs.filter(pk__in=list(explained)).values_list("pk", flat=True))
+        allowed = queries.admitted(qs, explained)
         page = Paginator([r.obj for r in results if r.obj.pk in allowed], PAGE_SIZE).get_page(wanted)
     else:
         items = queries.text_filter(qs, q) if q.strip() else qs
