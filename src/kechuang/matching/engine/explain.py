@@ -19,7 +19,10 @@ def matched_terms(query_words: list[str], query_grams: list[str], doc_text: str)
 
     A CJK term is looked up as a substring of the normalised text (no segmentation needed: the
     query side already segmented it); an English term by the stems of the text's words."""
-    norm = normalise(doc_text)
+    return _matched_in(query_words, query_grams, normalise(doc_text))
+
+
+def _matched_in(query_words: list[str], query_grams: list[str], norm: str) -> list[str]:
     stems = {stem(w) for w in _LATIN_RE.findall(norm)}
 
     def present(term: str) -> bool:
@@ -29,6 +32,21 @@ def matched_terms(query_words: list[str], query_grams: list[str], doc_text: str)
     if not found:
         found = list(dict.fromkeys(g for g in query_grams if _CJK_RE.fullmatch(g) and g in norm))
     return found
+
+
+def explain(
+    title: str, keywords: list[str], text: str, query_words: list[str], query_grams: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """Matched terms and highlighted title and text snippet of one hit, each field normalised once
+    (what `matched_terms` and `highlight` give, without normalising the same text three times)."""
+    title_norm = _normalised_with_offsets(title or "")
+    text_norm = _normalised_with_offsets(text or "")
+    body = " ".join([title_norm[0], normalise(" ".join(keywords)), text_norm[0]])
+    matched = _matched_in(query_words, query_grams, body)
+    return matched, {
+        "title": highlight(title, matched, normalised=title_norm),
+        "text": highlight(text, matched, window=SNIPPET_CHARS, normalised=text_norm),
+    }
 
 
 def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -52,14 +70,21 @@ def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
     return joined, offsets
 
 
-def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    norm, offsets = _normalised_with_offsets(text)
+def _spans(
+    text: str, terms: list[str], normalised: tuple[str, list[int]] | None = None
+) -> list[tuple[int, int]]:
+    norm, offsets = normalised or _normalised_with_offsets(text)
     spans: list[tuple[int, int]] = []
     cjk_terms = [t for t in terms if _CJK_RE.search(t)]
     latin_terms = {t for t in terms if not _CJK_RE.search(t)}
     for term in sorted(cjk_terms, key=len, reverse=True):
-        for m in re.finditer(re.escape(term), norm):
-            spans.append((offsets[m.start()], offsets[m.end() - 1] + 1))
+        # str.find rather than a regex per term: each query brings new terms, so compiled
+        # patterns would miss re's cache on nearly every hit.
+        start = norm.find(term)
+        while start >= 0:
+            end = start + len(term)
+            spans.append((offsets[start], offsets[end - 1] + 1))
+            start = norm.find(term, end)
     if latin_terms:
         for m in _LATIN_RE.finditer(norm):
             if m.group() in latin_terms or stem(m.group()) in latin_terms:
@@ -74,10 +99,14 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def highlight(text: str, terms: list[str], window: int | None = None) -> str:
-    """HTML-escaped `text` with <mark> around the terms; with `window`, a snippet around the first match."""
+def highlight(
+    text: str, terms: list[str], window: int | None = None, normalised: tuple[str, list[int]] | None = None
+) -> str:
+    """HTML-escaped `text` with <mark> around the terms; with `window`, a snippet around the first match.
+
+    `normalised` is `_normalised_with_offsets(text)` when the caller has it already."""
     text = text or ""
-    spans = _spans(text, terms) if terms else []
+    spans = _spans(text, terms, normalised) if terms else []
     lo, hi = 0, len(text)
     if window is not None and len(text) > window:
         first = spans[0][0] if spans else 0

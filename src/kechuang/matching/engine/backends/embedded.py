@@ -108,6 +108,7 @@ class EmbeddedBackend(IndexBackend):
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._pinned = generation is not None
+        self._current_seen: tuple[int, int, int] | None = None
         self._gen = generation or self._current_or_create()
         self._open()
 
@@ -163,6 +164,16 @@ class EmbeddedBackend(IndexBackend):
         """Reopen when another process (a `kechuang reindex`) swapped in a new generation."""
         if self._pinned:
             return
+        # A swap replaces CURRENT with a new file (os.replace): one stat per search tells whether
+        # to read it, instead of opening and reading it every time.
+        try:
+            st = os.stat(self._current_file())
+            seen = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            seen = None
+        if seen is not None and seen == self._current_seen:
+            return
+        self._current_seen = seen
         name = self._read_current()
         if name and name != self._gen:
             with self._lock:
