@@ -12,7 +12,9 @@ def is_staff(user: Any) -> bool:
 
 
 def is_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.role == User.Role.ADMIN))
+    return bool(
+        getattr(user, "is_authenticated", False) and (user.is_superuser or user.role == User.Role.ADMIN)
+    )
 
 
 def belongs_to(user: Any, organisation: Organisation | int | None) -> bool:

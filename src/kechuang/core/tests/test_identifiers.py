@@ -33,7 +33,9 @@ def test_wrong_check_character_message_says_so():
     assert "check character" in msg and "G" in msg
 
 
-@pytest.mark.parametrize("bad", ["", "123", "91310000132149237GG", "9131000013214923IG", "9131000O132149237G"])
+@pytest.mark.parametrize(
+    "bad", ["", "123", "91310000132149237GG", "9131000013214923IG", "9131000O132149237G"]
+)
 def test_malformed_codes_rejected(bad):
     assert uscc_problem(bad) is not None
 
