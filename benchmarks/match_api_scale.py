@@ -273,8 +273,7 @@ def build_index() -> None:
     import numpy as np
 
     from kechuang.matching import indexing
-    from kechuang.matching.engine import get_engine, passage_text
-    from kechuang.matching.engine.embedder import text_hash
+    from kechuang.matching.engine import get_engine, passage_hash
 
     engine = get_engine()
     t0 = time.perf_counter()
@@ -287,9 +286,7 @@ def build_index() -> None:
         chunk = docs[start : start + 5000]
         m = rng.standard_normal((len(chunk), 384)).astype(np.float32)
         m /= np.linalg.norm(m, axis=1, keepdims=True)
-        engine.backend.set_vectors(
-            [(d.key, text_hash("passage", passage_text(d)), m[j]) for j, d in enumerate(chunk)]
-        )
+        engine.backend.set_vectors([(d.key, passage_hash(d), m[j]) for j, d in enumerate(chunk)])
     t3 = time.perf_counter()
     stats = engine.stats()
     print(

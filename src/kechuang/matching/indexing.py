@@ -85,6 +85,14 @@ def demand_document(demand: Demand) -> Document:
 
 def expert_document(profile: ExpertProfile) -> Document:
     person = profile.person
+    # The summary is the bio, then one line per work (results, patents, funded projects): each
+    # work is a passage of its own, so a person is found by their best-matching work.
+    bio_lines = {line.strip() for line in (person.bio or "").splitlines()}
+    works = [
+        line.strip()
+        for line in profile.summary.splitlines()
+        if line.strip() and line.strip() not in bio_lines
+    ]
     return Document(
         id=str(profile.pk),
         kind="expert",
@@ -92,6 +100,7 @@ def expert_document(profile: ExpertProfile) -> Document:
         text=profile.summary,
         keywords=list(profile.keywords),
         fields=[f.pk for f in profile.tech_fields.all()],
+        passages=works,
         attrs={
             "region": profile.organisation.region_id if profile.organisation is not None else None,
             "owner_org_id": profile.organisation_id,

@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .backends.base import IndexBackend
-from .engine import Engine, band_of, passage_text
+from .engine import Engine, band_of, passage_hash, passage_text
 from .types import CONSTRAINT_NAMES, KINDS, Constraints, Document, EngineStats, Hit
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "band_of",
     "build_engine",
     "get_engine",
+    "passage_hash",
     "passage_text",
     "reset_engine",
     "set_engine",

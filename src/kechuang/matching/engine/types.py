@@ -31,6 +31,10 @@ class Document:
             price_min / price_max (Decimal yuan, supply), budget (Decimal yuan, demand),
             region (GB/T 2260 code), transfer_modes (list of "transfer"|"licence"|"equity"|"co_develop"),
             cooperation_modes (list), owner_org_id (int), plus anything the caller wants echoed back.
+    passages  parts of the item that stand on their own (an expert's works, one per entry): each is
+            embedded too and the item's semantic similarity is that of its best passage, so an
+            expert with one closely matching work is found even when the rest of their work is
+            about something else. Empty: the engine looks for such a list in `text` itself.
     """
 
     id: str
@@ -40,6 +44,7 @@ class Document:
     keywords: list[str] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
+    passages: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -55,6 +60,7 @@ class Document:
             "keywords": list(self.keywords),
             "fields": list(self.fields),
             "attrs": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.attrs.items()},
+            **({"passages": list(self.passages)} if self.passages else {}),
         }
 
     @classmethod
@@ -71,6 +77,7 @@ class Document:
             keywords=list(data.get("keywords") or []),
             fields=list(data.get("fields") or []),
             attrs=attrs,
+            passages=list(data.get("passages") or []),
         )
 
 

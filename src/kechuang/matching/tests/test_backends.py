@@ -182,3 +182,49 @@ def test_rebuild_swaps(backend: IndexBackend, backend_engine: Engine) -> None:
     assert backend.generation() != before
     assert backend_engine.stats().documents["supply"] == 2
     assert ids(backend_engine.search("propeller", "supply")) == []
+
+
+EXPERT = Document(
+    id="9", kind="expert", title="张三 研究员",
+    text="城市交通拥堵控制策略研究\n锂离子电池正极材料失效机理\n水稻抗旱基因的克隆与功能分析",
+    passages=["城市交通拥堵控制策略研究", "锂离子电池正极材料失效机理", "水稻抗旱基因的克隆与功能分析"],
+)  # fmt: skip
+
+
+def test_passages_are_stored_scored_by_the_best_one_and_removed_with_the_item(
+    backend: IndexBackend, backend_engine: Engine
+) -> None:
+    from kechuang.matching.engine.engine import best_similarity, passage_texts
+
+    other = Document(id="8", kind="expert", title="李四 教授", text="高镍三元正极材料的回收工艺")
+    backend_engine.upsert([EXPERT, other])
+    assert backend_engine.embed_pending() == 2
+    stored = backend.vector("expert:9")
+    assert stored is not None and stored.shape == (len(passage_texts(EXPERT)), 384)
+    assert backend.vectors(["expert:8"])["expert:8"].shape == (384,)
+    assert backend_engine.stats().documents["expert"] == 2 and backend_engine.stats().embedded["expert"] == 2
+    assert backend.pending(10) == []
+    # A query about one of the works: the expert's similarity is that work's, and it appears once.
+    assert backend_engine.cache is not None
+    query = backend_engine.cache.embed("query", ["水稻抗旱基因"])[0]
+    dense = backend.dense_search(query, "expert", 10)
+    assert [k for k, _s in dense].count("expert:9") == 1
+    score = dict(dense)["expert:9"]
+    assert score == pytest.approx(best_similarity(stored, query), abs=1e-4)
+    assert score > float(stored[0] @ query) + 1e-4  # the work, not the whole profile, matched
+    # The item's own vector (for "similar items") is its compact text's.
+    hits = backend_engine.similar("9", "expert")
+    assert "9" not in ids(hits)
+    # Changed works: the old passages go with the old text; deleting the item removes them all.
+    changed = Document(id="9", kind="expert", title=EXPERT.title, text="城市交通拥堵控制策略研究",
+                       passages=["城市交通拥堵控制策略研究"])  # fmt: skip
+    backend_engine.upsert([changed])
+    backend_engine.embed_pending()
+    refreshed = backend.vector("expert:9")
+    assert refreshed is not None and refreshed.shape == (2, 384)
+    backend_engine.delete(["9"], kind="expert")
+    assert backend.vector("expert:9") is None
+    # (The embedded backend may serve its dense matrix a moment longer; results are checked
+    # against the store, so a deleted item never reaches a hit.)
+    assert ids(backend_engine.search("水稻抗旱基因", "expert", vector=query)) in ([], ["8"])
+    assert backend_engine.stats().documents["expert"] == 1

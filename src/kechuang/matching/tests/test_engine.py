@@ -246,3 +246,42 @@ def test_writes_during_a_rebuild_reach_the_new_index(tmp_path: Path) -> None:
     assert not (tmp_path / "d" / "index" / "embedded" / "BUILDING").exists()
     rebuilding.close()
     web.close()
+
+
+def test_list_items_finds_lists_of_titles_not_sentences() -> None:
+    from kechuang.matching.engine.engine import list_items
+
+    assert list_items("城市交通拥堵控制策略研究；水稻抗旱基因的克隆") == [
+        "城市交通拥堵控制策略研究",
+        "水稻抗旱基因的克隆",
+    ]
+    assert list_items("Wing lift in slipstreams\nBoundary layers at Mach 2") == [
+        "Wing lift in slipstreams",
+        "Boundary layers at Mach 2",
+    ]
+    # Sentences split at semicolons are not a list of works; neither is one title or long text.
+    assert list_items("固化剂与土壤成分发生化学反应;生成胶凝性物质.并指出其意义.") == []
+    assert list_items("只有一个标题") == []
+    assert list_items("甲" * 81 + "；乙") == []
+
+
+def test_passage_texts_and_hash() -> None:
+    from kechuang.matching.engine.embedder import text_hash
+    from kechuang.matching.engine.engine import MAX_PASSAGES, passage_hash, passage_text, passage_texts
+
+    plain = Document(id="1", kind="supply", title="量子点", text="提高发光效率。")
+    assert passage_texts(plain) == [passage_text(plain)]
+    # One passage: the hash is the one vectors were stored under before passages existed.
+    assert passage_hash(plain) == text_hash("passage", passage_text(plain))
+    works = [f"课题{i}" for i in range(40)]
+    expert = Document(
+        id="2", kind="expert", title="张三", text="\n".join(works), passages=[*works, "课题1", " "]
+    )
+    texts = passage_texts(expert)
+    assert texts[0] == passage_text(expert) and texts[1:] == works[:MAX_PASSAGES]
+    # Other works, another hash: vectors stored for the old works are no longer current.
+    fewer = Document(id="2", kind="expert", title="张三", text="\n".join(works), passages=works[:3])
+    assert passage_hash(expert) != passage_hash(fewer)
+    # Without explicit passages, a text that is a list of titles gives one passage per title.
+    listed = Document(id="3", kind="expert", text="课题甲；课题乙")
+    assert passage_texts(listed)[1:] == ["课题甲", "课题乙"]

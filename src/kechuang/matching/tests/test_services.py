@@ -250,3 +250,23 @@ def test_expert_profile_rebuilds_when_a_project_is_added(make_org, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         supply_services.record_funded_project(None, number="71700003", title="服务创新研究", principal=person)
     assert ExpertProfile.objects.get(person=person).project_count == 1
+
+
+def test_expert_document_has_one_passage_per_work_and_not_the_bio(
+    make_org, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    uni = make_org(kind="university")
+    person = core_services.create_person(
+        None, affiliation=uni, name="王芳", bio="长期从事交通与能源研究。\n博士生导师。"
+    )
+    services.build_expert_profile(None, person)
+    with django_capture_on_commit_callbacks(execute=True):
+        supply_services.record_funded_project(
+            None, number="71700004", title="城市交通拥堵控制策略研究", principal=person
+        )
+        supply_services.record_funded_project(
+            None, number="71700005", title="锂离子电池失效机理", principal=person
+        )
+    doc = indexing.expert_document(ExpertProfile.objects.get(person=person))
+    assert sorted(doc.passages) == ["城市交通拥堵控制策略研究", "锂离子电池失效机理"]
+    assert "博士生导师。" in doc.text  # the bio still counts for word matches

@@ -1,8 +1,9 @@
 """The IndexBackend interface every backend implements (embedded tantivy+numpy, Milvus).
 
 A backend stores documents by key ("kind:id"), the analysed terms of their fields, and (once
-embedded) one normalised vector each. It answers two first-stage questions: the best keys by BM25
-over the analysed terms, and the best keys by cosine similarity. Everything else (fusion,
+embedded) their normalised vectors: one, or one per passage (an expert's works; the first row is
+always the item's compact text). It answers two first-stage questions: the best keys by BM25
+over the analysed terms, and the best keys by cosine similarity (of an item's best passage). Everything else (fusion,
 constraints, explanations) happens above it so that every backend ranks alike.
 """
 
@@ -57,11 +58,14 @@ class IndexBackend(ABC):
 
     @abstractmethod
     def set_vectors(self, items: list[tuple[str, str, np.ndarray]]) -> None:
-        """Store (key, text_hash, vector); ignored for keys whose text hash has changed since."""
+        """Store (key, text_hash, vector); ignored for keys whose text hash has changed since.
+
+        `vector` is (dim,) or (passages, dim); `vector()` / `vectors()` give it back in that shape."""
 
     @abstractmethod
     def dense_search(self, vector: np.ndarray, kind: str, limit: int) -> list[tuple[str, float]]:
-        """(key, cosine similarity) best first, among embedded documents of `kind`."""
+        """(key, cosine similarity) best first, among embedded documents of `kind`; a document with
+        several passages appears once, with its best passage's similarity."""
 
     @abstractmethod
     def documents(self, keys: Iterable[str]) -> dict[str, Document]: ...

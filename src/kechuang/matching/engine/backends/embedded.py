@@ -52,6 +52,17 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+# Rows fetched per item wanted when some items have several passages (an expert's best work
+# among up to MAX_PASSAGES): enough that `limit` distinct items survive in practice.
+PASSAGE_FANOUT = 4
+
+
+def _unpack(blob: bytes) -> np.ndarray:
+    """A stored vector: (dim,) for one passage, (passages, dim) for several."""
+    vector = np.frombuffer(blob, dtype=np.float32)
+    return vector if vector.size <= DIM else vector.reshape(-1, DIM)
+
+
 class _DenseMatrix:
     """Vectors of one kind held in faiss, rebuilt when the store's version changes.
 
@@ -62,7 +73,8 @@ class _DenseMatrix:
     def __init__(self, keys: list[str], matrix: np.ndarray, cache_file: Path | None = None) -> None:
         import faiss
 
-        self.keys = keys
+        self.keys = keys  # one per row: an item with several passages has several rows
+        self.items = len(set(keys))
         dim = matrix.shape[1] if matrix.size else DIM
         if len(keys) >= HNSW_THRESHOLD:
             if cache_file is not None and cache_file.exists():
@@ -94,10 +106,17 @@ class _DenseMatrix:
         if not self.keys:
             return []
         faiss.omp_set_num_threads(1)
-        sims, idx = self.index.search(
-            np.asarray(vector, dtype=np.float32).reshape(1, -1), min(limit, len(self.keys))
-        )
-        return [(self.keys[i], float(s)) for s, i in zip(sims[0], idx[0], strict=True) if i >= 0]
+        # Items with several passages hold several rows: ask for more rows than items wanted, and
+        # keep each item's best row (rows come best first).
+        rows = min(len(self.keys), limit if self.items == len(self.keys) else limit * PASSAGE_FANOUT)
+        sims, idx = self.index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), rows)
+        out: dict[str, float] = {}
+        for s, i in zip(sims[0], idx[0], strict=True):
+            if i >= 0 and self.keys[i] not in out:
+                out[self.keys[i]] = float(s)
+                if len(out) == limit:
+                    break
+        return list(out.items())
 
 
 class EmbeddedBackend(IndexBackend):
@@ -399,9 +418,10 @@ class EmbeddedBackend(IndexBackend):
         rows = self._db.execute(
             "SELECT key, vector FROM docs WHERE kind = ? AND vector IS NOT NULL ORDER BY key", (kind,)
         ).fetchall()
-        keys = [r[0] for r in rows]
+        # A blob holds one vector per passage (usually one): one matrix row each, keyed by item.
+        keys = [r[0] for r in rows for _ in range(len(r[1]) // (4 * DIM))]
         matrix = (
-            np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, DIM)
             if rows
             else np.zeros((0, DIM), dtype=np.float32)
         )
@@ -433,7 +453,7 @@ class EmbeddedBackend(IndexBackend):
             row = self._db.execute("SELECT vector FROM docs WHERE key = ?", (key,)).fetchone()
         if not row or row[0] is None:
             return None
-        return np.frombuffer(row[0], dtype=np.float32)
+        return _unpack(row[0])
 
     def vectors(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
         keys = list(keys)
@@ -445,7 +465,7 @@ class EmbeddedBackend(IndexBackend):
                 for key, blob in self._db.execute(
                     f"SELECT key, vector FROM docs WHERE key IN ({marks}) AND vector IS NOT NULL", chunk
                 ):
-                    out[key] = np.frombuffer(blob, dtype=np.float32)
+                    out[key] = _unpack(blob)
         return out
 
     def pending(self, limit: int) -> list[tuple[Document, str]]:

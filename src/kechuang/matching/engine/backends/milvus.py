@@ -11,6 +11,10 @@ keeps every CJK term whole; the jieba analyzer would re-segment it (and needs th
 package, which is not installed). Field boosts become term repetition (keyword terms
 are written twice). Milvus returns BM25 as a distance whose sign differs between versions
 (milvus-lite reports negative values), so only magnitudes are used and the order is Milvus's own.
+
+Passages: an item with several passages (an expert's works) is one entity (part 0: its terms,
+payload and first vector) plus one entity per further passage (key "kind:id#n", part n, the
+same `parent`), which carry only a vector; dense search keeps each parent's best entity.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from .base import GRAM_WEIGHT, DocTerms, IndexBackend, QueryTerms
 DIM = 384
 MAX_VARCHAR = 60_000  # bytes; Milvus VARCHAR max_length is 65,535
 MAX_QUERY_TERMS = 48
+# Entities fetched per item wanted by a dense search, since items may have several passages.
+PASSAGE_FANOUT = 4
+MAX_SEARCH_LIMIT = 16_384  # Milvus's topk ceiling
 
 
 def _join(terms: list[str]) -> str:
@@ -83,6 +90,8 @@ class MilvusBackend(IndexBackend):
         schema = self._client.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=512)
         schema.add_field("kind", DataType.VARCHAR, max_length=16)
+        schema.add_field("parent", DataType.VARCHAR, max_length=512)
+        schema.add_field("part", DataType.INT64)
         for field in ("words", "grams"):
             schema.add_field(
                 field,
@@ -133,13 +142,18 @@ class MilvusBackend(IndexBackend):
         with self._lock:
             existing = self._existing([d.key for d in docs])
             rows = []
+            stale: list[str] = []
             for doc, doc_terms, text_hash in zip(docs, terms, hashes, strict=True):
                 old = existing.get(doc.key)
                 keep = old is not None and bool(old.get("has_vec")) and old.get("text_hash") == text_hash
+                if old is not None and not keep:
+                    stale.append(doc.key)
                 rows.append(
                     {
                         "key": doc.key,
                         "kind": doc.kind,
+                        "parent": doc.key,
+                        "part": 0,
                         "words": _join(_boosted(doc_terms.words)),
                         "grams": _join(_boosted(doc_terms.grams)),
                         "vec": [float(x) for x in old["vec"]] if keep and old is not None else [0.0] * DIM,
@@ -149,12 +163,22 @@ class MilvusBackend(IndexBackend):
                     }
                 )
             self._client.upsert(self.collection, rows)
+            self._delete_parts(stale)
+
+    def _delete_parts(self, keys: list[str]) -> None:
+        """Remove the extra passages of `keys` (their text changed, or new vectors replace them)."""
+        if keys:
+            self._client.delete(
+                self.collection, filter=f"parent in {json.dumps(keys, ensure_ascii=False)} and part > 0"
+            )
 
     def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys)
         if keys:
             with self._lock:
-                self._client.delete(self.collection, ids=keys)
+                self._client.delete(
+                    self.collection, filter=f"parent in {json.dumps(keys, ensure_ascii=False)}"
+                )
 
     def set_vectors(self, items: list[tuple[str, str, np.ndarray]]) -> None:
         if not items:
@@ -166,16 +190,27 @@ class MilvusBackend(IndexBackend):
             )
             by_key = {r["key"]: r for r in rows}
             updated = []
+            parts = []
             for key, text_hash, vector in items:
                 row = by_key.get(key)
                 if row is None or row["text_hash"] != text_hash:
                     continue  # deleted or changed since: its new text will be embedded in turn
+                matrix = np.asarray(vector, dtype=np.float32).reshape(-1, DIM)
                 row = {k: v for k, v in row.items() if not k.endswith("_sparse")}
-                row["vec"] = [float(x) for x in np.asarray(vector, dtype=np.float32)]
+                row["vec"] = [float(x) for x in matrix[0]]
                 row["has_vec"] = True
                 updated.append(row)
+                for n, extra in enumerate(matrix[1:], start=1):
+                    parts.append(
+                        {"key": f"{key}#{n}", "kind": row["kind"], "parent": key, "part": n, "words": "",
+                         "grams": "", "vec": [float(x) for x in extra], "has_vec": True,
+                         "text_hash": text_hash, "payload": ""}
+                    )  # fmt: skip
             if updated:
+                self._delete_parts([r["key"] for r in updated])
                 self._client.upsert(self.collection, updated)
+            if parts:
+                self._client.upsert(self.collection, parts)
 
     # -- reads ---------------------------------------------------------------------------------
     def lexical_search(self, query: QueryTerms, kind: str, limit: int) -> list[tuple[str, float]]:
@@ -189,7 +224,7 @@ class MilvusBackend(IndexBackend):
                 data=[" ".join(unique)],
                 anns_field=f"{field}_sparse",
                 limit=limit,
-                filter=f'kind == "{kind}"',
+                filter=f'kind == "{kind}" and part == 0',
                 output_fields=["key"],
                 search_params={"metric_type": "BM25"},
             )
@@ -204,12 +239,19 @@ class MilvusBackend(IndexBackend):
             self.collection,
             data=[[float(x) for x in vector]],
             anns_field="vec",
-            limit=limit,
+            limit=min(limit * PASSAGE_FANOUT, MAX_SEARCH_LIMIT),
             filter=f'kind == "{kind}" and has_vec == true',
-            output_fields=["key"],
+            output_fields=["parent"],
             search_params={"metric_type": "IP"},
         )
-        return [(hit["entity"]["key"], float(hit["distance"])) for hit in result[0]]
+        best: dict[str, float] = {}  # hits come best first: the first one per parent is its best
+        for hit in result[0]:
+            parent = hit["entity"]["parent"]
+            if parent not in best:
+                best[parent] = float(hit["distance"])
+                if len(best) == limit:
+                    break
+        return list(best.items())
 
     def documents(self, keys: Iterable[str]) -> dict[str, Document]:
         keys = list(keys)
@@ -226,18 +268,35 @@ class MilvusBackend(IndexBackend):
         return out
 
     def vector(self, key: str) -> np.ndarray | None:
-        row = self._existing([key]).get(key)
-        if not row or not row.get("has_vec"):
-            return None
-        return np.asarray(row["vec"], dtype=np.float32)
+        return self.vectors([key]).get(key)
 
     def vectors(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        rows = self._existing(list(keys))
-        return {k: np.asarray(r["vec"], dtype=np.float32) for k, r in rows.items() if r.get("has_vec")}
+        keys = list(keys)
+        if not keys:
+            return {}
+        rows = self._client.query(
+            self.collection,
+            filter=f"parent in {json.dumps(keys, ensure_ascii=False)} and has_vec == true",
+            output_fields=["parent", "part", "vec"],
+        )
+        grouped: dict[str, list[tuple[int, list[float]]]] = {}
+        for r in rows:
+            grouped.setdefault(r["parent"], []).append((int(r["part"]), r["vec"]))
+        out = {}
+        for parent, found in grouped.items():
+            found.sort(key=lambda pv: pv[0])
+            if found[0][0] != 0:
+                continue  # the item itself has no vector yet
+            matrix = np.asarray([v for _p, v in found], dtype=np.float32)
+            out[parent] = matrix[0] if len(matrix) == 1 else matrix
+        return out
 
     def pending(self, limit: int) -> list[tuple[Document, str]]:
         rows = self._client.query(
-            self.collection, filter="has_vec == false", output_fields=["payload", "text_hash"], limit=limit
+            self.collection,
+            filter="has_vec == false and part == 0",
+            output_fields=["payload", "text_hash"],
+            limit=limit,
         )
         return [(Document.from_json(json.loads(r["payload"])), r["text_hash"]) for r in rows]
 
@@ -245,12 +304,14 @@ class MilvusBackend(IndexBackend):
         docs = dict.fromkeys(KINDS, 0)
         embedded = dict.fromkeys(KINDS, 0)
         for kind in KINDS:
-            docs[kind] = self._count(f'kind == "{kind}"')
-            embedded[kind] = self._count(f'kind == "{kind}" and has_vec == true') if docs[kind] else 0
+            docs[kind] = self._count(f'kind == "{kind}" and part == 0')
+            embedded[kind] = (
+                self._count(f'kind == "{kind}" and part == 0 and has_vec == true') if docs[kind] else 0
+            )
         return docs, embedded
 
     def has_vectors(self, kind: str) -> bool:
-        return self._count(f'kind == "{kind}" and has_vec == true') > 0
+        return self._count(f'kind == "{kind}" and part == 0 and has_vec == true') > 0
 
     def _count(self, expr: str) -> int:
         rows = self._client.query(self.collection, filter=expr, output_fields=["count(*)"])
