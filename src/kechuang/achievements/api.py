@@ -172,8 +172,10 @@ def list_supplies(  # type: ignore[no-untyped-def]
     page = max(1, min(page, 10_000))
     start = (page - 1) * PAGE_SIZE
     if q.strip():
-        # Explaining a hit costs time: rank only as deep as the requested page (at most 300).
-        ranked = [r.obj for r in indexing.search(q, kind="supply", limit=min(300, start + 2 * PAGE_SIZE))]
+        # Rank only as deep as the requested page (at most 300); the listing shows its own fields,
+        # so the hits need no highlights.
+        limit = min(300, start + 2 * PAGE_SIZE)
+        ranked = [r.obj for r in indexing.search(q, kind="supply", limit=limit, explain_hits=False)]
         allowed = queries.admitted(qs, [s.pk for s in ranked])
         kept = [s for s in ranked if s.pk in allowed]
         # The ranked rows were just loaded (with their owner): only the page's relations are fetched.

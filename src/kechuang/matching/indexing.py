@@ -297,12 +297,18 @@ def _results(kind: str, hits: list[Hit], exclude: set[int] | None = None) -> lis
 
 
 def search(
-    text: str, kind: str = "supply", constraints: Constraints | None = None, limit: int = 10
+    text: str,
+    kind: str = "supply",
+    constraints: Constraints | None = None,
+    limit: int = 10,
+    explain_hits: bool = True,
 ) -> list[MatchResult]:
     query = clean_query(text)
     if not query or kind not in KINDS:
         return []
-    hits = get_engine().search(query, kind=kind, constraints=constraints or Constraints(), limit=limit)
+    hits = get_engine().search(
+        query, kind=kind, constraints=constraints or Constraints(), limit=limit, explain_hits=explain_hits
+    )
     return _results(kind, hits)
 
 

@@ -327,8 +327,12 @@ class Engine:
         offset: int = 0,
         exclude: Iterable[str] = (),
         vector: np.ndarray | None = None,
+        explain_hits: bool = True,
     ) -> list[Hit]:
-        """Ranked, explained hits of `kind` for a free-text description."""
+        """Ranked, explained hits of `kind` for a free-text description.
+
+        `explain_hits=False` leaves matched terms and highlights empty (a caller that only needs
+        the order, such as a listing that shows its own fields, saves their cost)."""
         terms, lexical, dense, _weights, fused = self.retrieve(text, kind, vector=vector)
         excluded = {f"{kind}:{i}" for i in exclude}
         lex_pos = {k: (r, s) for r, (k, s) in enumerate(lexical, start=1)}
@@ -371,7 +375,11 @@ class Engine:
             doc = docs[key]
             lex = lex_pos.get(key)
             den = dense_pos.get(key)
-            matched, highlights = explain(doc.title, doc.keywords, doc.text, terms.words, terms.grams)
+            matched, highlights = (
+                explain(doc.title, doc.keywords, doc.text, terms.words, terms.grams)
+                if explain_hits
+                else ([], {})
+            )
             similarity = den[1] if den else None
             if similarity is None and key in other_vectors and query_vec is not None:
                 similarity = best_similarity(other_vectors[key], query_vec)

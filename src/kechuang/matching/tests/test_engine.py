@@ -285,3 +285,11 @@ def test_passage_texts_and_hash() -> None:
     # Without explicit passages, a text that is a list of titles gives one passage per title.
     listed = Document(id="3", kind="expert", text="课题甲；课题乙")
     assert passage_texts(listed)[1:] == ["课题甲", "课题乙"]
+
+
+def test_search_without_explanations_keeps_the_order(engine: Engine) -> None:
+    engine.upsert(SUPPLIES)
+    explained = engine.search("量子点 材料", "supply")
+    bare = engine.search("量子点 材料", "supply", explain_hits=False)
+    assert ids(bare) == ids(explained) and explained[0].highlights["title"]
+    assert all(h.highlights == {} and h.matched_terms == [] for h in bare)
