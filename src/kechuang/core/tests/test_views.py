@@ -498,3 +498,19 @@ def test_staff_get_a_back_office_link_on_people_and_carriers(registry, people) -
         assert "/admin/core/" in client_for(people["staff"]).get(url).content.decode()
         for who in ("anonymous", "own", "other"):
             assert "/admin/core/" not in client_for(people[who]).get(url).content.decode(), who
+
+
+@pytest.mark.django_db
+def test_navigation_reaches_the_public_sections_and_hides_staff_ones(client, staff_user) -> None:  # type: ignore[no-untyped-def]
+    html = client.get(reverse("core:organisation_list")).content.decode()
+    for name in (
+        "achievements:supply_list",
+        "achievements:rights:figures",
+        "contracts:statistics",
+        "policies:library",
+    ):
+        assert f'href="{reverse(name)}"' in html
+    assert "赋权与估值" in html
+    assert f'href="{reverse("contracts:queue")}"' not in html
+    staff_html = client_for(staff_user).get(reverse("core:organisation_list")).content.decode()
+    assert f'href="{reverse("contracts:queue")}"' in staff_html
