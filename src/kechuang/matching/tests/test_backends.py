@@ -228,3 +228,37 @@ def test_passages_are_stored_scored_by_the_best_one_and_removed_with_the_item(
     # against the store, so a deleted item never reaches a hit.)
     assert ids(backend_engine.search("水稻抗旱基因", "expert", vector=query)) in ([], ["8"])
     assert backend_engine.stats().documents["expert"] == 1
+
+
+def test_embedded_dense_results_follow_writes_between_reloads(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between two full reloads of the vectors (rare at 100k), new, changed and deleted items are
+    searched from a delta beside the loaded matrix (here an HNSW graph): dense results follow at once."""
+    from kechuang.matching.engine.backends import embedded
+
+    monkeypatch.setattr(embedded, "HNSW_THRESHOLD", 3)
+    monkeypatch.setattr(embedded, "RELOAD_DUTY", 1e-9)  # the loaded matrix is never reloaded here
+    backend = EmbeddedBackend(tmp_path / "index")
+    assert engine.cache is not None
+    eng = Engine(backend, engine.cache, background=False)
+    eng.upsert(DOCS[:3])
+    eng.embed_pending()
+    query = engine.cache.embed("query", ["锂电池回收"])[0]
+    first = backend.dense_search(query, "supply", 10)
+    assert [k for k, _s in first][:1] == ["supply:2"]
+    loaded = backend._dense["supply"][2]
+    # A new item, embedded after the load, is found at once and ranks by its own similarity.
+    eng.upsert([Document(id="4", kind="supply", title="废旧锂电池回收利用", text="锂电池回收")])
+    eng.embed_pending()
+    after_new = dict(backend.dense_search(query, "supply", 10))
+    assert "supply:4" in after_new and backend._dense["supply"][2] is loaded  # no reload happened
+    # A deleted item disappears; a changed text loses its old vector until it is embedded again.
+    eng.delete(["2"], kind="supply")
+    eng.upsert([Document(id="1", kind="supply", title=f"全新的标题 {secrets.token_hex(3)}")])
+    keys = [k for k, _s in backend.dense_search(query, "supply", 10)]
+    assert "supply:2" not in keys and "supply:1" not in keys and "supply:4" in keys
+    assert len(keys) == len(set(keys))
+    eng.embed_pending()
+    assert "supply:1" in dict(backend.dense_search(query, "supply", 10))
+    backend.close()

@@ -40,6 +40,10 @@ MAX_QUERY_TERMS = 48
 # The graph is saved beside the store, keyed by the store version, so a restart does not rebuild it.
 HNSW_THRESHOLD = 20_000
 DIM = 384
+# Reloading every vector of a kind (and rebuilding its HNSW graph) takes at most this share of the
+# time: between reloads, items written since the last one are searched exactly in a small "delta"
+# matrix beside it, so a new, changed or deleted item shows in dense results at once.
+RELOAD_DUTY = 0.1
 
 
 def _schema() -> tantivy.Schema:
@@ -70,13 +74,15 @@ class _DenseMatrix:
     query vector costs more in thread hand-offs (tens of ms) than the arithmetic (tens of µs).
     """
 
-    def __init__(self, keys: list[str], matrix: np.ndarray, cache_file: Path | None = None) -> None:
+    def __init__(
+        self, keys: list[str], matrix: np.ndarray, cache_file: Path | None = None, exact: bool = False
+    ) -> None:
         import faiss
 
         self.keys = keys  # one per row: an item with several passages has several rows
         self.items = len(set(keys))
         dim = matrix.shape[1] if matrix.size else DIM
-        if len(keys) >= HNSW_THRESHOLD:
+        if len(keys) >= HNSW_THRESHOLD and not exact:
             if cache_file is not None and cache_file.exists():
                 index = faiss.read_index(str(cache_file))
             else:
@@ -117,6 +123,40 @@ class _DenseMatrix:
                 if len(out) == limit:
                     break
         return list(out.items())
+
+
+def _rows(rows: list[tuple[str, bytes]]) -> tuple[list[str], np.ndarray]:
+    """Matrix rows of (key, vector blob) pairs: a blob holds one vector per passage (usually one)."""
+    keys = [r[0] for r in rows for _ in range(len(r[1]) // (4 * DIM))]
+    matrix = (
+        np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, DIM)
+        if rows
+        else np.zeros((0, DIM), dtype=np.float32)
+    )
+    return keys, matrix
+
+
+class _DenseView:
+    """The loaded matrix of a kind, corrected by what changed since it was loaded: items written
+    since (`stale`) are dropped from its hits and searched in `delta` instead."""
+
+    def __init__(
+        self, base: _DenseMatrix, delta: _DenseMatrix | None = None, stale: frozenset[str] = frozenset()
+    ) -> None:
+        self.base, self.delta, self.stale = base, delta, stale
+
+    def search(self, vector: np.ndarray, limit: int) -> list[tuple[str, float]]:
+        if not self.stale:
+            return self.base.search(vector, limit)
+        # Fetch enough from the base that `limit` survive the stale ones (bounded: a huge delta
+        # only happens just before the next reload).
+        wanted = limit + min(len(self.stale), 4 * limit)
+        best = {k: s for k, s in self.base.search(vector, wanted) if k not in self.stale}
+        if self.delta is not None:
+            for key, score in self.delta.search(vector, limit):
+                if score > best.get(key, -2.0):
+                    best[key] = score
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 
 class EmbeddedBackend(IndexBackend):
@@ -176,8 +216,19 @@ class EmbeddedBackend(IndexBackend):
         self._db.execute("CREATE INDEX IF NOT EXISTS docs_embedded ON docs(kind) WHERE vector IS NOT NULL")
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
         self._db.execute("INSERT OR IGNORE INTO meta VALUES ('version', 0)")
+        # Which store version last wrote each row, and which keys were deleted when: what changed
+        # since a dense matrix was loaded (any process may write).
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}
+        if "changed" not in columns:
+            self._db.execute("ALTER TABLE docs ADD COLUMN changed INTEGER NOT NULL DEFAULT 0")
+        self._db.execute("CREATE INDEX IF NOT EXISTS docs_changed ON docs(kind, changed)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS removed (key TEXT NOT NULL, kind TEXT NOT NULL, changed INTEGER NOT NULL)"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS removed_changed ON removed(kind, changed)")
         self._db.commit()
         self._dense: dict[str, tuple[int, float, _DenseMatrix, float]] = {}
+        self._delta: dict[str, tuple[int, _DenseMatrix, frozenset[str]]] = {}
 
     def _follow_current(self) -> None:
         """Reopen when another process (a `kechuang reindex`) swapped in a new generation."""
@@ -282,8 +333,10 @@ class EmbeddedBackend(IndexBackend):
             self._dense = {}
 
     # -- writes --------------------------------------------------------------------------------
-    def _bump(self) -> None:
+    def _bump(self) -> int:
+        """Advance the store version (inside the caller's transaction) and return the new one."""
         self._db.execute("UPDATE meta SET value = value + 1 WHERE name = 'version'")
+        return int(self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()[0])
 
     def upsert(self, docs: list[Document], terms: list[DocTerms], hashes: list[str]) -> None:
         if not docs:
@@ -300,17 +353,19 @@ class EmbeddedBackend(IndexBackend):
                         fields[f"{name}_g"] = " ".join(doc_terms.grams.get(name, []))
                     writer.add_document(tantivy.Document(**fields))
                 with self._db:
+                    version = self._bump()
                     for doc, text_hash in zip(docs, hashes, strict=True):
                         payload = json.dumps(doc.to_json(), ensure_ascii=False)
                         # Keep the vector when the embedded text did not change.
                         self._db.execute(
-                            "INSERT INTO docs (key, kind, payload, text_hash, vector) VALUES (?, ?, ?, ?, NULL)"
+                            "INSERT INTO docs (key, kind, payload, text_hash, vector, changed)"
+                            " VALUES (?, ?, ?, ?, NULL, ?)"
                             " ON CONFLICT(key) DO UPDATE SET kind=excluded.kind, payload=excluded.payload,"
                             " vector=CASE WHEN docs.text_hash = excluded.text_hash THEN docs.vector END,"
-                            " text_hash=excluded.text_hash",
-                            (doc.key, doc.kind, payload, text_hash),
+                            " changed=CASE WHEN docs.text_hash = excluded.text_hash THEN docs.changed"
+                            " ELSE excluded.changed END, text_hash=excluded.text_hash",
+                            (doc.key, doc.kind, payload, text_hash, version),
                         )
-                    self._bump()
                     # The lexical commit happens inside the SQL transaction: if it fails, neither lands.
                     writer.commit()
                 writer.wait_merging_threads()
@@ -336,8 +391,12 @@ class EmbeddedBackend(IndexBackend):
                 for key in keys:
                     writer.delete_documents_by_term("key", key)
                 with self._db:
+                    version = self._bump()
+                    self._db.executemany(
+                        "INSERT INTO removed SELECT key, kind, ? FROM docs WHERE key = ?",
+                        [(version, k) for k in keys],
+                    )
                     self._db.executemany("DELETE FROM docs WHERE key = ?", [(k,) for k in keys])
-                    self._bump()
                     writer.commit()
                 writer.wait_merging_threads()
             except BaseException:
@@ -355,11 +414,11 @@ class EmbeddedBackend(IndexBackend):
             return
         self._follow_current()
         with self._lock, self._db:
+            version = self._bump()
             self._db.executemany(
-                "UPDATE docs SET vector = ? WHERE key = ? AND text_hash = ?",
-                [(np.asarray(v, dtype=np.float32).tobytes(), key, h) for key, h, v in items],
+                "UPDATE docs SET vector = ?, changed = ? WHERE key = ? AND text_hash = ?",
+                [(np.asarray(v, dtype=np.float32).tobytes(), version, key, h) for key, h, v in items],
             )
-            self._bump()
 
     # -- reads ---------------------------------------------------------------------------------
     def _pick_terms(
@@ -405,30 +464,40 @@ class EmbeddedBackend(IndexBackend):
                 out.append((searcher.doc(address)["key"][0], float(score)))
             return out
 
-    def _matrix(self, kind: str) -> _DenseMatrix:
+    def _matrix(self, kind: str) -> _DenseView:
         version = self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()[0]
         cached = self._dense.get(kind)
         now = time.monotonic()
         if cached and cached[0] == version:
-            return cached[2]
+            return _DenseView(cached[2])
         if cached and now - cached[1] < cached[3]:
-            # Vectors arrive in a stream while embedding runs: never spend more than ~10% of the
-            # time reloading (a small set reloads at once; a 100k HNSW graph waits its turn).
-            return cached[2]
+            # Vectors arrive in a stream while embedding runs: never spend more than RELOAD_DUTY of
+            # the time reloading (a 100k HNSW graph waits its turn); meanwhile what changed since
+            # the load is searched exactly beside it.
+            return self._with_delta(kind, version, cached[0], cached[2])
         rows = self._db.execute(
             "SELECT key, vector FROM docs WHERE kind = ? AND vector IS NOT NULL ORDER BY key", (kind,)
         ).fetchall()
-        # A blob holds one vector per passage (usually one): one matrix row each, keyed by item.
-        keys = [r[0] for r in rows for _ in range(len(r[1]) // (4 * DIM))]
-        matrix = (
-            np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, DIM)
-            if rows
-            else np.zeros((0, DIM), dtype=np.float32)
-        )
-        dense = _DenseMatrix(keys, matrix, self.root / self._gen / f"hnsw-{kind}-{version}.faiss")
+        dense = _DenseMatrix(*_rows(rows), self.root / self._gen / f"hnsw-{kind}-{version}.faiss")
         built = time.monotonic()
-        self._dense[kind] = (version, built, dense, 10 * (built - now))
-        return dense
+        self._dense[kind] = (version, built, dense, (built - now) / RELOAD_DUTY)
+        self._delta.pop(kind, None)
+        return _DenseView(dense)
+
+    def _with_delta(self, kind: str, version: int, loaded: int, base: _DenseMatrix) -> _DenseView:
+        cached = self._delta.get(kind)
+        if cached is None or cached[0] != version:
+            rows = self._db.execute(
+                "SELECT key, vector FROM docs WHERE kind = ? AND changed > ?", (kind, loaded)
+            ).fetchall()
+            gone = self._db.execute(
+                "SELECT key FROM removed WHERE kind = ? AND changed > ?", (kind, loaded)
+            ).fetchall()
+            stale = frozenset(r[0] for r in rows) | frozenset(r[0] for r in gone)
+            embedded = [r for r in rows if r[1] is not None]
+            cached = (version, _DenseMatrix(*_rows(embedded), exact=True), stale)
+            self._delta[kind] = cached
+        return _DenseView(base, cached[1], cached[2])
 
     def dense_search(self, vector: np.ndarray, kind: str, limit: int) -> list[tuple[str, float]]:
         self._follow_current()
