@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kechuang.contracts.models import ContractType
+from kechuang.core.forms import apply_service_errors
 from kechuang.core.models import Organisation, TechField, User
 
 from . import rights_queries, rights_services
@@ -103,12 +104,6 @@ def _own_org(request: HttpRequest) -> Organisation:
     return user.organisation  # type: ignore[return-value]
 
 
-def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        name = field.split(".")[0]
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def figures(request: HttpRequest) -> HttpResponse:
     """Public: aggregate figures only."""
     return render(request, "achievements/rights/figures.html",
@@ -124,7 +119,7 @@ def empowerment_list(request: HttpRequest) -> HttpResponse:
             try:
                 row = rights_services.record_empowerment(_actor(request), org, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The empowerment was recorded."))
                 return redirect("achievements:rights:empowerment", pk=row.pk)
@@ -146,7 +141,7 @@ def empowerment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             rights_services.record_empowerment_transfer(_actor(request), row, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The transfer was recorded."))
             return redirect("achievements:rights:empowerment", pk=row.pk)
@@ -163,7 +158,7 @@ def valuation_list(request: HttpRequest) -> HttpResponse:
             try:
                 row = rights_services.value_result(_actor(request), org, **form.service_arguments())
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The valuation was saved."))
                 return redirect("achievements:rights:valuation", pk=row.pk)
@@ -192,7 +187,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
             try:
                 rights_services.list_on_exchange(_actor(request), org, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The listing was recorded."))
                 return redirect("achievements:rights:listings")

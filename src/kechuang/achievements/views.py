@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core.forms import apply_service_errors
 from kechuang.core.models import TechField
 from kechuang.core.permissions import is_staff
 
@@ -106,11 +107,11 @@ def _save_form(request: HttpRequest, form: SupplyForm, supply: TechSupply | None
             return services.create_supply(request.user, owner, **data)  # type: ignore[arg-type]
         return services.update_supply(request.user, supply, **data)  # type: ignore[arg-type]
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            target = {"keywords": "keywords_text", "ipc_classes": "ipc_text", "transfer_modes": "modes"}.get(
-                field, field
-            )
-            form.add_error(target if target in form.fields else None, errors)
+        apply_service_errors(
+            form,
+            exc,
+            rename={"keywords": "keywords_text", "ipc_classes": "ipc_text", "transfer_modes": "modes"},
+        )
         return None
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kechuang.core.forms import apply_service_errors
 from kechuang.core.models import Organisation, User
 from kechuang.core.permissions import is_staff
 
@@ -88,12 +89,6 @@ def _visible_or_404(request: HttpRequest, pk: int) -> Contract:
     return contract
 
 
-def _form_errors(form: ContractForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        target = field.split(".")[0]
-        form.add_error(target if target in form.fields else None, errors)
-
-
 @login_required
 def contract_create(request: HttpRequest) -> HttpResponse:
     user = _actor(request)
@@ -109,7 +104,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
                 user, org, data, client_key=request.POST.get("client_key", ""), **extra
             )  # type: ignore[arg-type]
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The contract was saved as a draft."))
             return redirect("contracts:detail", pk=contract.pk)
@@ -131,7 +126,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.save_contract(_actor(request), contract.organisation, data, contract=contract, **extra)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The contract was saved."))
             return redirect("contracts:detail", pk=contract.pk)

@@ -6,9 +6,28 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import EnterpriseFacts, Organisation, TechField
+
+
+def apply_service_errors(
+    form: forms.BaseForm, exc: ValidationError, rename: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError back on the form, field by field, so nothing typed is lost.
+
+    A service names the model field (`rename` maps it to the form's field where they differ) or a
+    dotted path into nested data ("items.0.patent_number", "facts.revenue"): the error goes to the
+    first of the name, its head and its tail that is a field of the form, else to the whole form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        name = (rename or {}).get(key, key)
+        candidates = (name, name.split(".")[0], name.rsplit(".", 1)[-1])
+        target = next((c for c in candidates if c in form.fields), None)
+        form.add_error(target, errors)
 
 
 class TechFieldChoice(forms.ModelMultipleChoiceField):

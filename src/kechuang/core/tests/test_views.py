@@ -514,3 +514,37 @@ def test_navigation_reaches_the_public_sections_and_hides_staff_ones(client, sta
     assert f'href="{reverse("contracts:queue")}"' not in html
     staff_html = client_for(staff_user).get(reverse("core:organisation_list")).content.decode()
     assert f'href="{reverse("contracts:queue")}"' in staff_html
+
+
+def test_service_errors_go_back_to_the_form_field_they_name() -> None:
+    from django import forms as django_forms
+    from django.core.exceptions import ValidationError
+
+    from kechuang.core.forms import apply_service_errors
+
+    class Form(django_forms.Form):
+        items = django_forms.CharField(required=False)
+        revenue = django_forms.CharField(required=False)
+        keywords_text = django_forms.CharField(required=False)
+
+    form = Form(data={})
+    assert form.is_valid()
+    apply_service_errors(
+        form,
+        ValidationError(
+            {
+                "items.0.patent_number": ["坏号码"],
+                "facts.revenue": ["负数"],
+                "keywords": ["太多"],
+                "other": ["别的"],
+            }
+        ),
+        rename={"keywords": "keywords_text"},
+    )
+    assert form.errors["items"] == ["坏号码"] and form.errors["revenue"] == ["负数"]
+    assert form.errors["keywords_text"] == ["太多"] and form.non_field_errors() == ["别的"]
+    # A service error without field names (a plain message) is a form-wide error, not a crash.
+    plain = Form(data={})
+    assert plain.is_valid()
+    apply_service_errors(plain, ValidationError("不能保存"))
+    assert plain.non_field_errors() == ["不能保存"]

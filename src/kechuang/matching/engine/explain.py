@@ -14,15 +14,10 @@ SNIPPET_CHARS = 180
 _LATIN_RE = re.compile(r"[a-z0-9]+")
 
 
-def matched_terms(query_words: list[str], query_grams: list[str], doc_text: str) -> list[str]:
-    """Query terms present in the document, in query order; bigrams only where words found nothing.
-
-    A CJK term is looked up as a substring of the normalised text (no segmentation needed: the
-    query side already segmented it); an English term by the stems of the text's words."""
-    return _matched_in(query_words, query_grams, normalise(doc_text))
-
-
 def _matched_in(query_words: list[str], query_grams: list[str], norm: str) -> list[str]:
+    """Query terms present in the normalised document text, in query order; bigrams only where
+    words found nothing. A CJK term is looked up as a substring (the query side already segmented
+    it); an English term by the stems of the text's words."""
     stems = {stem(w) for w in _LATIN_RE.findall(norm)}
 
     def present(term: str) -> bool:
@@ -37,8 +32,8 @@ def _matched_in(query_words: list[str], query_grams: list[str], norm: str) -> li
 def explain(
     title: str, keywords: list[str], text: str, query_words: list[str], query_grams: list[str]
 ) -> tuple[list[str], dict[str, str]]:
-    """Matched terms and highlighted title and text snippet of one hit, each field normalised once
-    (what `matched_terms` and `highlight` give, without normalising the same text three times)."""
+    """Matched terms, and the highlighted title and text snippet, of one hit: each field is
+    normalised once and serves both."""
     title_norm = _normalised_with_offsets(title or "")
     text_norm = _normalised_with_offsets(text or "")
     body = " ".join([title_norm[0], normalise(" ".join(keywords)), text_norm[0]])

@@ -25,6 +25,9 @@ from ..types import Document
 FIELD_BOOSTS = {"title": 1.0, "keywords": 1.5, "text": 1.0}
 # Bigram fields recover words the dictionary does not know; they get a lower weight than words.
 GRAM_WEIGHT = 0.7
+# A dense search asks for this many vectors per item wanted when items may have several passages
+# (an expert's works), then keeps each item's best: enough that `limit` distinct items survive.
+PASSAGE_FANOUT = 4
 
 
 @dataclass

@@ -29,7 +29,7 @@ import numpy as np
 import tantivy
 
 from ..types import KINDS, Document
-from .base import FIELD_BOOSTS, GRAM_WEIGHT, DocTerms, IndexBackend, QueryTerms
+from .base import FIELD_BOOSTS, GRAM_WEIGHT, PASSAGE_FANOUT, DocTerms, IndexBackend, QueryTerms
 
 FIELDS = tuple(FIELD_BOOSTS)
 # Long queries (a pasted 20,000-character description) keep only their rarest terms: they carry
@@ -54,11 +54,6 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(f"{name}_w", stored=False, tokenizer_name="whitespace")
         builder.add_text_field(f"{name}_g", stored=False, tokenizer_name="whitespace")
     return builder.build()
-
-
-# Rows fetched per item wanted when some items have several passages (an expert's best work
-# among up to MAX_PASSAGES): enough that `limit` distinct items survive in practice.
-PASSAGE_FANOUT = 4
 
 
 def _unpack(blob: bytes) -> np.ndarray:

@@ -31,13 +31,11 @@ from typing import Any
 import numpy as np
 
 from ..types import KINDS, Document
-from .base import GRAM_WEIGHT, DocTerms, IndexBackend, QueryTerms
+from .base import GRAM_WEIGHT, PASSAGE_FANOUT, DocTerms, IndexBackend, QueryTerms
 
 DIM = 384
 MAX_VARCHAR = 60_000  # bytes; Milvus VARCHAR max_length is 65,535
 MAX_QUERY_TERMS = 48
-# Entities fetched per item wanted by a dense search, since items may have several passages.
-PASSAGE_FANOUT = 4
 MAX_SEARCH_LIMIT = 16_384  # Milvus's topk ceiling
 
 
