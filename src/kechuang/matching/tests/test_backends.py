@@ -262,3 +262,37 @@ def test_embedded_dense_results_follow_writes_between_reloads(
     eng.embed_pending()
     assert "supply:1" in dict(backend.dense_search(query, "supply", 10))
     backend.close()
+
+
+def test_embedded_tombstones_expire_and_old_matrices_reload(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delete leaves a tombstone for matrices loaded before it; once no matrix can be that old,
+    the next delete purges it, and a matrix past that age is reloaded instead of patched."""
+    from kechuang.matching.engine.backends import embedded
+
+    monkeypatch.setattr(embedded, "RELOAD_DUTY", 1e-9)  # only the age limit forces a reload
+    backend = EmbeddedBackend(tmp_path / "index")
+    assert engine.cache is not None
+    eng = Engine(backend, engine.cache, background=False)
+    eng.upsert(DOCS[:3])
+    eng.embed_pending()
+    query = engine.cache.embed("query", ["锂电池回收"])[0]
+    backend.dense_search(query, "supply", 10)
+    loaded = backend._dense["supply"][2]
+    eng.delete(["2"], kind="supply")
+    assert [r[0] for r in backend._db.execute("SELECT key FROM removed")] == ["supply:2"]
+    assert "supply:2" not in dict(backend.dense_search(query, "supply", 10))
+    assert backend._dense["supply"][2] is loaded  # patched by the delta, not reloaded
+
+    clock = time.time()
+    monkeypatch.setattr(embedded.time, "time", lambda: clock + embedded.TOMBSTONE_SECONDS + 1)
+    eng.delete(["3"], kind="supply")
+    assert [r[0] for r in backend._db.execute("SELECT key FROM removed")] == ["supply:3"]
+
+    mono = time.monotonic()
+    monkeypatch.setattr(embedded.time, "monotonic", lambda: mono + embedded.TOMBSTONE_SECONDS)
+    keys = [k for k, _s in backend.dense_search(query, "supply", 10)]
+    assert backend._dense["supply"][2] is not loaded
+    assert keys == ["supply:1"]
+    backend.close()

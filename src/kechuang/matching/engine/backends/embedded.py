@@ -44,6 +44,10 @@ DIM = 384
 # time: between reloads, items written since the last one are searched exactly in a small "delta"
 # matrix beside it, so a new, changed or deleted item shows in dense results at once.
 RELOAD_DUTY = 0.1
+# A loaded matrix older than this is always reloaded before use, so a delete's tombstone (which
+# hides the deleted item from matrices loaded before it) is no longer needed after it and is purged
+# by a later delete.
+TOMBSTONE_SECONDS = 24 * 3600
 
 
 def _schema() -> tantivy.Schema:
@@ -221,6 +225,10 @@ class EmbeddedBackend(IndexBackend):
             "CREATE TABLE IF NOT EXISTS removed (key TEXT NOT NULL, kind TEXT NOT NULL, changed INTEGER NOT NULL)"
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS removed_changed ON removed(kind, changed)")
+        if "at" not in {row[1] for row in self._db.execute("PRAGMA table_info(removed)")}:
+            # Stores from before tombstones expired: their rows count as written now.
+            self._db.execute("ALTER TABLE removed ADD COLUMN at REAL NOT NULL DEFAULT 0")
+            self._db.execute("UPDATE removed SET at = ?", (time.time(),))
         self._db.commit()
         self._dense: dict[str, tuple[int, float, _DenseMatrix, float]] = {}
         self._delta: dict[str, tuple[int, _DenseMatrix, frozenset[str]]] = {}
@@ -387,9 +395,11 @@ class EmbeddedBackend(IndexBackend):
                     writer.delete_documents_by_term("key", key)
                 with self._db:
                     version = self._bump()
+                    now = time.time()
+                    self._db.execute("DELETE FROM removed WHERE at < ?", (now - TOMBSTONE_SECONDS,))
                     self._db.executemany(
-                        "INSERT INTO removed SELECT key, kind, ? FROM docs WHERE key = ?",
-                        [(version, k) for k in keys],
+                        "INSERT INTO removed (key, kind, changed, at) SELECT key, kind, ?, ? FROM docs WHERE key = ?",
+                        [(version, now, k) for k in keys],
                     )
                     self._db.executemany("DELETE FROM docs WHERE key = ?", [(k,) for k in keys])
                     writer.commit()
@@ -465,7 +475,7 @@ class EmbeddedBackend(IndexBackend):
         now = time.monotonic()
         if cached and cached[0] == version:
             return _DenseView(cached[2])
-        if cached and now - cached[1] < cached[3]:
+        if cached and now - cached[1] < min(cached[3], TOMBSTONE_SECONDS / 2):
             # Vectors arrive in a stream while embedding runs: never spend more than RELOAD_DUTY of
             # the time reloading (a 100k HNSW graph waits its turn); meanwhile what changed since
             # the load is searched exactly beside it.
