@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -548,3 +549,13 @@ def test_service_errors_go_back_to_the_form_field_they_name() -> None:
     assert plain.is_valid()
     apply_service_errors(plain, ValidationError("不能保存"))
     assert plain.non_field_errors() == ["不能保存"]
+
+
+def test_every_page_names_its_icon_and_the_icon_exists() -> None:
+    """Without it browsers ask for /favicon.ico and log a 404 on every page."""
+    from django.contrib.staticfiles import finders
+
+    page = client_for(None).get("/").content.decode()
+    assert re.search(r'<link rel="icon" type="image/svg\+xml" href="/static/kechuang/favicon\.svg', page)
+    icon = finders.find("kechuang/favicon.svg")
+    assert icon and Path(icon).read_text().startswith("<svg")
