@@ -40,6 +40,7 @@ from .schemas import (
     ExpertOut,
     ExpertPage,
     FunnelOut,
+    IndexProgressOut,
     LeadIn,
     LeadMoveIn,
     LeadOut,
@@ -165,6 +166,22 @@ def match(request: HttpRequest, payload: MatchIn):  # type: ignore[no-untyped-de
     )  # fmt: skip
     results = indexing.search(payload.text, kind=payload.kind, constraints=constraints, limit=payload.limit)
     return [r.as_dict() for r in results]
+
+
+@router.get("/index", response=IndexProgressOut, auth=PUBLIC)
+def index_progress(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """How far the semantic index is. While `pending` > 0, items without vectors are matched by
+    their words only; they are embedded in the background."""
+    progress = queries.index_progress()
+    return {
+        "documents": progress.documents,
+        "embedded": progress.embedded,
+        "total": progress.total,
+        "done": progress.done,
+        "pending": progress.pending,
+        "percent": progress.percent,
+        "dense": progress.dense,
+    }
 
 
 # --- demands -----------------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -102,3 +105,53 @@ def applications_visible(user: Any, call: OpenCall) -> QuerySet[CallApplication]
         return qs
     org_id = getattr(user, "organisation_id", None) if getattr(user, "is_authenticated", False) else None
     return qs.filter(organisation_id=org_id) if org_id else qs.none()
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """How far the semantic (dense) index is: items indexed, and how many have their vectors."""
+
+    documents: dict[str, int]
+    embedded: dict[str, int]
+    dense: bool  # False when the engine runs without an embedding model
+
+    @property
+    def total(self) -> int:
+        return sum(self.documents.values())
+
+    @property
+    def done(self) -> int:
+        return sum(self.embedded.values())
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.done if self.dense else 0
+
+    @property
+    def percent(self) -> int:
+        # Floor, so 100 is shown only when nothing is left.
+        return 100 if not self.total else self.done * 100 // self.total
+
+
+_PROGRESS_SECONDS = 5.0
+_progress_lock = threading.Lock()
+_progress_cache: tuple[Any, float, IndexProgress] | None = None  # (engine, read at, progress)
+
+
+def index_progress() -> IndexProgress:
+    """The engine's counts, read at most every few seconds: pages that show them are frequent, and
+    counting a 100k-item store per request would be wasted work."""
+    global _progress_cache
+    from .engine import get_engine
+
+    engine = get_engine()
+    now = time.monotonic()
+    with _progress_lock:
+        cached = _progress_cache
+        if cached and cached[0] is engine and now - cached[1] < _PROGRESS_SECONDS:
+            return cached[2]
+    stats = engine.stats()
+    progress = IndexProgress(stats.documents, stats.embedded, dense=engine.cache is not None)
+    with _progress_lock:
+        _progress_cache = (engine, now, progress)
+    return progress

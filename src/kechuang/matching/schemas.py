@@ -203,6 +203,18 @@ class FunnelRow(Schema):
     share: float
 
 
+class IndexProgressOut(Schema):
+    """Items in the search index per kind, how many already have their semantic vectors."""
+
+    documents: dict[str, int]
+    embedded: dict[str, int]
+    total: int
+    done: int
+    pending: int
+    percent: int
+    dense: bool
+
+
 class FunnelOut(Schema):
     scope: str
     rows: list[FunnelRow]

@@ -44,6 +44,7 @@ __all__ = [
     "passage_hash",
     "passage_text",
     "reset_engine",
+    "resume_background_embedding",
     "set_engine",
 ]
 
@@ -108,3 +109,39 @@ def reset_engine() -> None:
     old = set_engine(None)
     if old is not None:
         old.close()
+
+
+def resume_background_embedding() -> threading.Thread:
+    """Called once by a serving process (kechuang.wsgi, kechuang.asgi): in a thread of its own,
+    so the first request does not wait for the index to open, embed whatever is still without a
+    vector. One process of a multi-worker server does it (a lock file beside the index); nothing
+    happens when background embedding is off (KECHUANG_EMBED_IN_BACKGROUND=0)."""
+    import fcntl
+    import logging
+
+    from django.conf import settings
+
+    log = logging.getLogger(__name__)
+
+    def resume() -> None:
+        try:
+            engine = get_engine()
+            if not engine.background:
+                return
+            lock_path = Path(settings.DATA_DIR) / "index" / "resume-embedding.lock"
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(lock_path, "a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return  # another serving process is at it
+                pending = engine.resume_embedding()
+                if pending:
+                    log.info("embedding %d pending items in the background", pending)
+                    engine.wait_for_embeddings()
+        except Exception:  # the site must come up even if the index cannot be opened now
+            log.exception("could not resume background embedding")
+
+    thread = threading.Thread(target=resume, name="kechuang-embed-resume", daemon=True)
+    thread.start()
+    return thread

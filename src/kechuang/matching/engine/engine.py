@@ -257,6 +257,16 @@ class Engine:
         except Exception:  # a failed embedding must not take the web process down; lexical still works
             log.exception("background embedding failed")
 
+    def resume_embedding(self) -> int:
+        """Start embedding what is still without a vector; returns how many items wait.
+
+        A serving process calls this when it starts: items left pending by a restart mid-embedding
+        or by a lexical-only bulk load (the demo's) would otherwise wait for the next write."""
+        pending = self.stats().pending_embeddings
+        if pending:
+            self._kick_worker()
+        return pending
+
     def wait_for_embeddings(self, timeout: float | None = None) -> None:
         worker = self._worker
         if worker is not None:

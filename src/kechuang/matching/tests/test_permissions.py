@@ -126,6 +126,7 @@ def test_page_permissions(world, who, method, url, data, expected) -> None:  # t
 # (method, url, json body, expected for anon / stranger / own / staff)
 ENDPOINTS: list[tuple[str, str, Any, tuple[int, int, int, int]]] = [
     ("post", "/api/v1/matching/match", {"text": "固态电池电解质"}, (200, 200, 200, 200)),
+    ("get", "/api/v1/matching/index", None, (200, 200, 200, 200)),
     ("get", "/api/v1/matching/demands", None, (200, 200, 200, 200)),
     ("get", "/api/v1/matching/demands/{demand}", None, (200, 200, 200, 200)),
     (

@@ -1,8 +1,9 @@
-"""`kechuang embed [--workers N] [--watch SECONDS]`: embed every indexed item that has no vector yet.
+"""`kechuang embed [--workers N] [--watch SECONDS] [--status]`: embed every indexed item that has no vector yet.
 
 Run it once after an import, or as a long-running worker with --watch (web processes also embed
 in the background unless KECHUANG_EMBED_IN_BACKGROUND=0). Passages are embedded by N worker
-processes (default KECHUANG_EMBED_WORKERS, else one per core up to 8; 0 = in this process)."""
+processes (default KECHUANG_EMBED_WORKERS, else one per core up to 8; 0 = in this process).
+`--status` only prints, per kind, how many items the index holds and how many have vectors."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--watch", type=float, default=None, help="poll for new items every N seconds")
+        parser.add_argument("--status", action="store_true", help="print what is embedded so far and stop")
         parser.add_argument(
             "--workers",
             type=int,
@@ -31,6 +33,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         engine = get_engine()
         engine.background = False
+        if options["status"]:
+            stats = engine.stats()
+            for kind, total in stats.documents.items():
+                done = stats.embedded.get(kind, 0)
+                share = f"{done * 100 // total}%" if total else "-"
+                self.stdout.write(f"{kind:<8} {done:>9,} / {total:<9,} embedded  {share}")
+            self.stdout.write(f"pending {stats.pending_embeddings:,}; model {stats.model}")
+            return
         workers = default_workers() if options["workers"] is None else max(0, options["workers"])
         verbosity = options["verbosity"]
         while True:
