@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.http import HttpRequest
@@ -29,6 +30,9 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("policies:simulate", _("What-if"), "staff"),
     ("core:audit_log", _("Audit log"), "admin"),
 ]
+# Pages of another address that belong under an entry: expert profiles are where experts are
+# searched by their work, though they live under the marketplace's /matching/.
+NAV_ALSO: dict[str, list[str]] = {"core:person_list": ["matching:expert_list"]}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -45,5 +49,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+        prefixes = [url]
+        for also in NAV_ALSO.get(name, []):
+            with contextlib.suppress(NoReverseMatch):
+                prefixes.append(reverse(also))
+        items.append({"url": url, "label": label, "active": False, "prefixes": prefixes})
+    # One current entry: the one with the longest address that this page's starts with (/matching/
+    # is the demands' list, but /matching/calls/ belongs to open calls, not to demands too).
+    best = max(
+        (
+            (len(prefix), n)
+            for n, i in enumerate(items)
+            for prefix in i["prefixes"]
+            if request.path.startswith(prefix)
+        ),
+        default=None,
+    )
+    if best is not None:
+        items[best[1]]["active"] = True
     return {"nav_items": items}

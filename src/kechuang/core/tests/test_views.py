@@ -559,3 +559,20 @@ def test_every_page_names_its_icon_and_the_icon_exists() -> None:
     assert re.search(r'<link rel="icon" type="image/svg\+xml" href="/static/kechuang/favicon\.svg', page)
     icon = finders.find("kechuang/favicon.svg")
     assert icon and Path(icon).read_text().startswith("<svg")
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/matching/", "技术需求"),
+        ("/matching/calls/", "揭榜挂帅"),
+        ("/matching/experts/", "专家"),
+        ("/people/", "专家"),
+    ],
+)
+def test_the_navigation_marks_one_entry_as_current(path: str, current: str) -> None:
+    page = client_for(None).get(path).content.decode()
+    nav = page[page.index('class="main-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+    marked = re.findall(r'aria-current="page">([^<]+)<', nav)
+    assert marked == [current]
