@@ -191,6 +191,12 @@ def test_expert_pages(make_org, django_capture_on_commit_callbacks) -> None:  # 
     assert "陈静" in client.get("/matching/experts/", {"q": "固态电解质"}).content.decode()
     page = client.get(f"/matching/experts/{profile.pk}/").content.decode()
     assert "0000-0002-1825-0097" in page and f.BATTERY in page
+    # The people registry leads to the profile; someone without one gets no link.
+    link = f'href="/matching/experts/{profile.pk}/" data-testid="expert-profile"'
+    assert link in client.get(f"/people/{person.pk}/").content.decode()
+    other = core_services.create_person(None, affiliation=uni, name="周明")
+    assert 'data-testid="expert-profile"' not in client.get(f"/people/{other.pk}/").content.decode()
+    assert 'href="/matching/experts/"' in client.get("/people/").content.decode()
 
 
 def test_city_funnel_for_staff(market, own_org, enterprise_user, staff_user) -> None:  # type: ignore[no-untyped-def]
