@@ -431,7 +431,10 @@ class Engine:
         doc = self.backend.documents([f"{kind}:{doc_id}"]).get(f"{kind}:{doc_id}")
         if doc is None:
             return []
-        text = "\n".join([doc.title, " ".join(doc.keywords), doc.text])
+        # An expert's title is their name and role ("项目负责人"): it says nothing about their field,
+        # and would make every holder of the same role look similar.
+        title = "" if kind == "expert" else doc.title
+        text = "\n".join([title, " ".join(doc.keywords), doc.text])
         stored = self.backend.vector(doc.key)
         vec = main_vector(stored) if stored is not None else None
         exclude = [doc_id] if target == kind else []
