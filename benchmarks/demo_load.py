@@ -22,6 +22,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from common import rss_mb
+
 ROOT = Path(__file__).resolve().parent.parent
 KECHUANG = ROOT / ".venv" / "bin" / "kechuang"
 
@@ -30,13 +32,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, list[str]]:

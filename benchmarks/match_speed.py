@@ -24,11 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+from common import rss_mb
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
 import django
 
 django.setup()
+
 
 from kechuang.matching.engine import Constraints, Document, Engine  # noqa: E402
 from kechuang.matching.engine.backends.base import IndexBackend  # noqa: E402
@@ -52,14 +54,6 @@ ENGLISH = [
 ]
 REGIONS = ["310115", "310104", "310112", "320500", "330100"]
 MODES = ["transfer", "licence", "equity", "co_develop"]
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def synthetic_docs(n: int, seed: int = 20261127) -> list[Document]:

@@ -230,6 +230,18 @@ def test_passages_are_stored_scored_by_the_best_one_and_removed_with_the_item(
     assert backend_engine.stats().documents["expert"] == 1
 
 
+def _loaded_embedded(tmp_path: Path, engine: Engine) -> tuple[EmbeddedBackend, Engine, np.ndarray]:
+    """Three embedded supplies in a backend of their own, the supply matrix loaded by one search."""
+    backend = EmbeddedBackend(tmp_path / "index")
+    assert engine.cache is not None
+    eng = Engine(backend, engine.cache, background=False)
+    eng.upsert(DOCS[:3])
+    eng.embed_pending()
+    query = engine.cache.embed("query", ["锂电池回收"])[0]
+    backend.dense_search(query, "supply", 10)
+    return backend, eng, query
+
+
 def test_embedded_dense_results_follow_writes_between_reloads(
     tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -239,12 +251,7 @@ def test_embedded_dense_results_follow_writes_between_reloads(
 
     monkeypatch.setattr(embedded, "HNSW_THRESHOLD", 3)
     monkeypatch.setattr(embedded, "RELOAD_DUTY", 1e-9)  # the loaded matrix is never reloaded here
-    backend = EmbeddedBackend(tmp_path / "index")
-    assert engine.cache is not None
-    eng = Engine(backend, engine.cache, background=False)
-    eng.upsert(DOCS[:3])
-    eng.embed_pending()
-    query = engine.cache.embed("query", ["锂电池回收"])[0]
+    backend, eng, query = _loaded_embedded(tmp_path, engine)
     first = backend.dense_search(query, "supply", 10)
     assert [k for k, _s in first][:1] == ["supply:2"]
     loaded = backend._dense["supply"][2]
@@ -272,13 +279,7 @@ def test_embedded_tombstones_expire_and_old_matrices_reload(
     from kechuang.matching.engine.backends import embedded
 
     monkeypatch.setattr(embedded, "RELOAD_DUTY", 1e-9)  # only the age limit forces a reload
-    backend = EmbeddedBackend(tmp_path / "index")
-    assert engine.cache is not None
-    eng = Engine(backend, engine.cache, background=False)
-    eng.upsert(DOCS[:3])
-    eng.embed_pending()
-    query = engine.cache.embed("query", ["锂电池回收"])[0]
-    backend.dense_search(query, "supply", 10)
+    backend, eng, query = _loaded_embedded(tmp_path, engine)
     loaded = backend._dense["supply"][2]
     eng.delete(["2"], kind="supply")
     assert [r[0] for r in backend._db.execute("SELECT key FROM removed")] == ["supply:2"]
