@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.core.models import TechField
+from kechuang.core.forms import TechFieldChoice
 
 from .models import TechSupply, TransferMode
 
@@ -28,10 +28,7 @@ class SupplyForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    tech_fields = forms.ModelMultipleChoiceField(
-        label=_("technology fields"), queryset=TechField.objects.order_by("code"), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )  # fmt: skip
+    tech_fields = TechFieldChoice()
 
     class Meta:
         model = TechSupply

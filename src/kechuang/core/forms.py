@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .models import EnterpriseFacts, Organisation, TechField
@@ -30,19 +31,61 @@ def apply_service_errors(
         form.add_error(target, errors)
 
 
+class _FieldsByDomain(BaseChoiceIterator):
+    """The choices of a TechFieldChoice, one <optgroup> per high-tech domain, read lazily (forms
+    are built at import time, before the database may be read)."""
+
+    def __init__(self, field: TechFieldChoice) -> None:
+        self.field = field
+
+    @property
+    def queryset(self) -> Any:
+        return self.field.queryset if self.field.queryset is not None else TechField.objects.none()
+
+    def __iter__(self) -> Any:
+        groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        for obj in self.queryset.select_related("parent"):
+            domain = obj.parent or obj
+            label = f"{domain.code} {domain.name}"
+            groups.setdefault(domain.code, (label, []))[1].append(
+                (obj.pk, self.field.label_from_instance(obj))
+            )
+        yield from groups.values()
+
+    def __len__(self) -> int:
+        return int(self.queryset.count())
+
+
 class TechFieldChoice(forms.ModelMultipleChoiceField):
+    """High-tech fields (code and name), listed under their domain; a domain itself, where the
+    queryset holds it, is the first choice of its group."""
+
+    def __init__(self, queryset: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("technology fields"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Hold Ctrl (or ⌘) to choose several."))
+        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 10}))
+        super().__init__(
+            queryset=TechField.objects.order_by("code") if queryset is None else queryset, **kwargs
+        )
+
     def label_from_instance(self, obj: TechField) -> str:  # type: ignore[override]
+        if obj.parent_id is None:
+            return str(_("%(code)s %(name)s (whole domain)") % {"code": obj.code, "name": obj.name})
         return f"{obj.code} {obj.name}"
+
+    @property  # type: ignore[override]
+    def choices(self) -> Any:
+        return _FieldsByDomain(self)
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        # ModelChoiceField hands the widget its choices when the queryset is set; ours are grouped.
+        self.widget.choices = _FieldsByDomain(self)
 
 
 class OrganisationForm(forms.ModelForm):
-    tech_fields = TechFieldChoice(
-        label=_("technology fields"),
-        queryset=TechField.objects.filter(parent__isnull=False).order_by("code"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or ⌘) to choose several."),
-    )
+    tech_fields = TechFieldChoice(queryset=TechField.objects.filter(parent__isnull=False).order_by("code"))
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:

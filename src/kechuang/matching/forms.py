@@ -6,20 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.achievements.models import TechSupply, TransferMode
-from kechuang.core.models import Region, TechField
+from kechuang.core.forms import TechFieldChoice
+from kechuang.core.models import Region
 
 from .models import MAX_TEXT, CallApplication, Demand, MatchLead
 
 
-def _fields_queryset():  # type: ignore[no-untyped-def]
-    return TechField.objects.select_related("parent").order_by("code")
-
-
 class DemandForm(forms.ModelForm):
-    tech_fields = forms.ModelMultipleChoiceField(
-        label=_("technology fields"), queryset=_fields_queryset(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )  # fmt: skip
+    tech_fields = TechFieldChoice()
     region_preference = forms.ModelChoiceField(
         label=_("preferred region"),
         queryset=Region.objects.filter(level__in=["province", "city"]),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.urls import reverse
 from tests.conftest import client_for, in_english
 
@@ -21,6 +22,7 @@ from kechuang.core.models import (
     Notification,
     Organisation,
     Region,
+    TechField,
     User,
 )
 
@@ -576,3 +578,21 @@ def test_the_navigation_marks_one_entry_as_current(path: str, current: str) -> N
     nav = nav[: nav.index("</nav>")]
     marked = re.findall(r'aria-current="page">([^<]+)<', nav)
     assert marked == [current]
+
+
+def test_technology_fields_are_listed_under_their_domain() -> None:
+    """One <optgroup> per high-tech domain: the demand, supply and organisation forms share it."""
+    from kechuang.core.forms import TechFieldChoice
+
+    class Form(forms.Form):
+        tech_fields = TechFieldChoice()
+
+    html = str(Form()["tech_fields"])
+    assert html.count("<optgroup") == TechField.objects.filter(parent__isnull=True).count() == 8
+    assert '<optgroup label="1 电子信息">\n  <option value="1">1 电子信息（整个领域）</option>' in html
+    assert '<option value="1.2">1.2 微电子技术</option>' in html
+    # A typed selection survives an error elsewhere on the form; an unknown code is refused.
+    bound = Form(data={"tech_fields": ["1.2", "2"]})
+    assert bound.is_valid() and [f.pk for f in bound.cleaned_data["tech_fields"]] == ["1.2", "2"]
+    assert '<option value="1.2" selected>' in str(bound["tech_fields"])
+    assert not Form(data={"tech_fields": ["99"]}).is_valid()
