@@ -47,3 +47,26 @@ def new_page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+# Everything but "minor" (best practices such as redundant titles) fails a page.
+AXE_IMPACTS = ("moderate", "serious", "critical")
+
+
+def accessibility_problems(page: Any) -> list[str]:
+    """axe-core's WCAG 2 A/AA and best-practice violations on the page as shown now, one line each
+    (rule, impact, how many elements, the first of them): an empty list means none were found."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make setup-dev` (it installs the npm packages).")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(v =>
+            ({id: v.id, impact: v.impact, n: v.nodes.length, where: v.nodes[0].target.join(" "),
+              html: v.nodes[0].html.slice(0, 160)}))"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}, {v['n']}×) at {v['where']}: {v['html']}"
+        for v in found
+        if v["impact"] in AXE_IMPACTS
+    ]

@@ -138,3 +138,29 @@ def test_a_visitor_browses_public_pages_and_searches_as_they_type(
     for path in ("/", "/organisations/", f"/organisations/{own_org.pk}/", "/carriers/"):
         page.goto(base + path)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+
+
+def test_public_pages_pass_the_accessibility_check(
+    page: Any, live_server: Any, own_org: Any, enterprise_user: User
+) -> None:
+    """axe-core finds no WCAG problem (moderate or worse) on the site-wide pages, for a visitor and
+    for a signed-in enterprise user, in Chinese and in English."""
+    from tests.browser import accessibility_problems
+
+    services.create_carrier(None, name="张江测试孵化器", kind=Carrier.Kind.INCUBATOR, host=own_org,
+                            region=Region.objects.get(pk="310115"), firms_served=40)  # fmt: skip
+    base = live_server.url
+    paths = ["/", "/organisations/", f"/organisations/{own_org.pk}/", "/people/", "/carriers/",
+             "/achievements/rights/", "/contracts/statistics/", "/policies/", "/accounts/login/"]  # fmt: skip
+    problems = {}
+    for path in paths:
+        page.goto(base + path)
+        problems[path] = accessibility_problems(page)
+    _sign_in(page, base, enterprise_user)
+    page.click('[data-testid="lang-switch"]')  # English from here on
+    page.wait_for_selector('html[lang="en"]')
+    for path in ("/", f"/organisations/{own_org.pk}/", f"/organisations/{own_org.pk}/edit/", "/inbox/",
+                 "/account/tokens/"):  # fmt: skip
+        page.goto(base + path)
+        problems[f"{path} (signed in, English)"] = accessibility_problems(page)
+    assert {p: found for p, found in problems.items() if found} == {}
