@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.forms import tech_field_groups
 from kechuang.core.models import TechField
 
 from .models import ContractSubtype, ContractType, IPItem, SellerKind
@@ -45,7 +46,10 @@ class ContractForm(forms.Form):
     ancillary_same_invoice = forms.BooleanField(
         label=_("ancillary amount on the same invoice"), required=False
     )
-    tech_fields = forms.MultipleChoiceField(label=_("technology fields"), choices=[])
+    tech_fields = forms.MultipleChoiceField(
+        label=_("technology fields"), choices=[], help_text=_("Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )  # fmt: skip
     instalments = forms.CharField(
         label=_("payment schedule"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One instalment a line: date, amount, note — for example 2026-03-01, 500000, on signing"),
@@ -59,7 +63,7 @@ class ContractForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["tech_fields"]
-        field.choices = [(f.pk, f"{f.pk} {f.name}") for f in TechField.objects.order_by("code")]
+        field.choices = tech_field_groups(TechField.objects.order_by("code"))
 
     def clean_instalments(self) -> list[dict[str, str]]:
         rows = []

@@ -31,9 +31,27 @@ def apply_service_errors(
         form.add_error(target, errors)
 
 
+def tech_field_label(obj: TechField) -> str:
+    if obj.parent_id is None:
+        return str(_("%(code)s %(name)s (whole domain)") % {"code": obj.code, "name": obj.name})
+    return f"{obj.code} {obj.name}"
+
+
+def tech_field_groups(queryset: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(domain, [(code, label), …]) per high-tech domain, for a select with one <optgroup> each;
+    a domain itself, where the queryset holds it, is the first choice of its group."""
+    groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for obj in queryset.select_related("parent"):
+        domain = obj.parent or obj
+        groups.setdefault(domain.code, (f"{domain.code} {domain.name}", []))[1].append(
+            (obj.pk, tech_field_label(obj))
+        )
+    return list(groups.values())
+
+
 class _FieldsByDomain(BaseChoiceIterator):
-    """The choices of a TechFieldChoice, one <optgroup> per high-tech domain, read lazily (forms
-    are built at import time, before the database may be read)."""
+    """The choices of a TechFieldChoice, read lazily (forms are built at import time, before the
+    database may be read)."""
 
     def __init__(self, field: TechFieldChoice) -> None:
         self.field = field
@@ -43,14 +61,7 @@ class _FieldsByDomain(BaseChoiceIterator):
         return self.field.queryset if self.field.queryset is not None else TechField.objects.none()
 
     def __iter__(self) -> Any:
-        groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-        for obj in self.queryset.select_related("parent"):
-            domain = obj.parent or obj
-            label = f"{domain.code} {domain.name}"
-            groups.setdefault(domain.code, (label, []))[1].append(
-                (obj.pk, self.field.label_from_instance(obj))
-            )
-        yield from groups.values()
+        yield from tech_field_groups(self.queryset)
 
     def __len__(self) -> int:
         return int(self.queryset.count())
@@ -70,9 +81,7 @@ class TechFieldChoice(forms.ModelMultipleChoiceField):
         )
 
     def label_from_instance(self, obj: TechField) -> str:  # type: ignore[override]
-        if obj.parent_id is None:
-            return str(_("%(code)s %(name)s (whole domain)") % {"code": obj.code, "name": obj.name})
-        return f"{obj.code} {obj.name}"
+        return tech_field_label(obj)
 
     @property  # type: ignore[override]
     def choices(self) -> Any:

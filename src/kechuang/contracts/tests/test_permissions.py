@@ -79,6 +79,9 @@ def test_queue_is_for_reviewers(people, submitted, who):
 def test_filing_page(people, own_org, who):
     r = client_for(people[who]).get("/contracts/new/")
     assert r.status_code == {"anonymous": 302, "other": 200, "own": 200, "staff": 403}[who]
+    if r.status_code == 200:  # technology fields are chosen under their domain, codes shown
+        page = r.content.decode()
+        assert page.count("<optgroup") == 8 and '<option value="1.2">1.2 ' in page
 
 
 def test_filing_through_the_web_form_then_submitting(enterprise_user, own_org, staff_user):
