@@ -26,3 +26,20 @@ def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
     except FileNotFoundError:
         pass
     return float("nan")
+
+
+def setup_django_on_fresh_data() -> None:
+    """Django on a temporary data directory (an empty SQLite database) unless KECHUANG_DATABASE_URL
+    names a server; the caller migrates. Called after argument parsing, before any Django import."""
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    if "KECHUANG_DATABASE_URL" not in os.environ:
+        os.environ["KECHUANG_DATA_DIR"] = tempfile.mkdtemp(prefix="kechuang-bench-")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
+    import django
+
+    django.setup()

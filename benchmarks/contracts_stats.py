@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from common import setup_django_on_fresh_data
 
 TARGET_S = 5.0
 
@@ -27,13 +25,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    if "KECHUANG_DATABASE_URL" not in os.environ:
-        os.environ["KECHUANG_DATA_DIR"] = tempfile.mkdtemp(prefix="kechuang-bench-")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-    import django
-
-    django.setup()
+    setup_django_on_fresh_data()
     from django.core.management import call_command
     from django.db import connection, transaction
 

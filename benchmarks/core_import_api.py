@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import setup_django_on_fresh_data
 
 IMPORT_TARGET = 200.0  # rows/s
 EXPORT_TARGET = 5000.0  # rows/s
@@ -41,13 +42,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    if "KECHUANG_DATABASE_URL" not in os.environ:
-        os.environ["KECHUANG_DATA_DIR"] = tempfile.mkdtemp(prefix="kechuang-bench-")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-    import django
-
-    django.setup()
+    setup_django_on_fresh_data()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from common import setup_django_on_fresh_data
 
 TARGET_MS = 50.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,14 +30,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    if "KECHUANG_DATABASE_URL" not in os.environ:
-        os.environ["KECHUANG_DATA_DIR"] = tempfile.mkdtemp(prefix="kechuang-bench-")
-    sys.path.insert(0, str(ROOT / "src"))
+    setup_django_on_fresh_data()
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
-    import django
-
-    django.setup()
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client

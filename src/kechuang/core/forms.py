@@ -63,9 +63,6 @@ class _FieldsByDomain(BaseChoiceIterator):
     def __iter__(self) -> Any:
         yield from tech_field_groups(self.queryset)
 
-    def __len__(self) -> int:
-        return int(self.queryset.count())
-
 
 class TechFieldChoice(forms.ModelMultipleChoiceField):
     """High-tech fields (code and name), listed under their domain; a domain itself, where the
@@ -83,14 +80,10 @@ class TechFieldChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: TechField) -> str:  # type: ignore[override]
         return tech_field_label(obj)
 
-    @property  # type: ignore[override]
-    def choices(self) -> Any:
+    @property
+    def choices(self) -> Any:  # type: ignore[override]
+        # ModelChoiceField hands the widget `self.choices` whenever the queryset is set.
         return _FieldsByDomain(self)
-
-    @choices.setter
-    def choices(self, value: Any) -> None:
-        # ModelChoiceField hands the widget its choices when the queryset is set; ours are grouped.
-        self.widget.choices = _FieldsByDomain(self)
 
 
 class OrganisationForm(forms.ModelForm):

@@ -172,16 +172,7 @@ def match(request: HttpRequest, payload: MatchIn):  # type: ignore[no-untyped-de
 def index_progress(request: HttpRequest):  # type: ignore[no-untyped-def]
     """How far the semantic index is. While `pending` > 0, items without vectors are matched by
     their words only; they are embedded in the background."""
-    progress = queries.index_progress()
-    return {
-        "documents": progress.documents,
-        "embedded": progress.embedded,
-        "total": progress.total,
-        "done": progress.done,
-        "pending": progress.pending,
-        "percent": progress.percent,
-        "dense": progress.dense,
-    }
+    return queries.index_progress()
 
 
 # --- demands -----------------------------------------------------------------------------------------

@@ -96,7 +96,9 @@ def expert_document(profile: ExpertProfile) -> Document:
     return Document(
         id=str(profile.pk),
         kind="expert",
-        title=f"{person.name} {profile.headline}".strip(),
+        # The name only: a role ("项目负责人", "教授") says nothing about what a person works on,
+        # and would make every holder of it match a query or "similar experts" that mentions it.
+        title=person.name,
         text=profile.summary,
         keywords=list(profile.keywords),
         fields=[f.pk for f in profile.tech_fields.all()],

@@ -114,6 +114,7 @@ class IndexProgress:
     documents: dict[str, int]
     embedded: dict[str, int]
     dense: bool  # False when the engine runs without an embedding model
+    model: str  # the embedding model's version ("none" without one)
 
     @property
     def total(self) -> int:
@@ -129,8 +130,15 @@ class IndexProgress:
 
     @property
     def percent(self) -> int:
-        # Floor, so 100 is shown only when nothing is left.
-        return 100 if not self.total else self.done * 100 // self.total
+        return _share(self.done, self.total)
+
+    def kind_percent(self, kind: str) -> int:
+        return _share(self.embedded.get(kind, 0), self.documents.get(kind, 0))
+
+
+def _share(done: int, total: int) -> int:
+    # Floor, so 100 is shown only when nothing is left.
+    return 100 if not total else done * 100 // total
 
 
 _PROGRESS_SECONDS = 5.0
@@ -151,7 +159,9 @@ def index_progress() -> IndexProgress:
         if cached and cached[0] is engine and now - cached[1] < _PROGRESS_SECONDS:
             return cached[2]
     stats = engine.stats()
-    progress = IndexProgress(stats.documents, stats.embedded, dense=engine.cache is not None)
+    progress = IndexProgress(
+        stats.documents, stats.embedded, dense=engine.cache is not None, model=stats.model
+    )
     with _progress_lock:
         _progress_cache = (engine, now, progress)
     return progress

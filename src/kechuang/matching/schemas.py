@@ -213,6 +213,7 @@ class IndexProgressOut(Schema):
     pending: int
     percent: int
     dense: bool
+    model: str
 
 
 class FunnelOut(Schema):

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .sqlrows import rows_in
+
 # e5 was trained on passages of at most 512 tokens; a compact text (title, keywords, lead) of
 # this many characters keeps embedding cheap and carries most of the topic.
 PASSAGE_CHARS = 512
@@ -236,16 +238,9 @@ class EmbeddingCache:
         self._lock = threading.Lock()
 
     def lookup(self, hashes: list[str]) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
         with self._lock:
-            for start in range(0, len(hashes), 500):
-                chunk = hashes[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for h, blob in self._db.execute(
-                    f"SELECT hash, vector FROM vectors WHERE hash IN ({marks})", chunk
-                ):
-                    out[h] = np.frombuffer(blob, dtype=np.float32)
-        return out
+            rows = list(rows_in(self._db, "SELECT hash, vector FROM vectors WHERE hash IN ({marks})", hashes))
+        return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}
 
     def store(self, items: dict[str, np.ndarray]) -> None:
         with self._lock, self._db:

@@ -108,6 +108,13 @@ def best_similarity(vector: np.ndarray, query: np.ndarray) -> float:
     return float(np.max(np.asarray(vector, dtype=np.float32).reshape(-1, query.shape[-1]) @ query))
 
 
+def stored_vector(rows: Any) -> np.ndarray:
+    """What the store keeps for an item from its passages' vectors, in `passage_texts` order:
+    (dim,) for a single passage, (passages, dim) for several."""
+    array = np.asarray(rows, dtype=np.float32)
+    return array[0] if len(array) == 1 else array
+
+
 def main_vector(vector: np.ndarray) -> np.ndarray:
     """The vector of the item's compact text: a stored (passages, dim) array's first row."""
     return vector if vector.ndim == 1 else vector[0]
@@ -180,8 +187,7 @@ class Engine:
         items: list[tuple[str, str, np.ndarray]] = []
         for doc, doc_hash, hs in zip(docs, hashes, text_hashes, strict=True):
             if all(h in found for h in hs):
-                rows = [found[h] for h in hs]
-                items.append((doc.key, doc_hash, rows[0] if len(rows) == 1 else np.stack(rows)))
+                items.append((doc.key, doc_hash, stored_vector([found[h] for h in hs])))
         (backend or self.backend).set_vectors(items)
 
     def embed_pending(
@@ -233,8 +239,7 @@ class Engine:
             items = []
             start = 0
             for (doc, doc_hash), ts in zip(todo, texts_per_doc, strict=True):
-                rows = vectors[start : start + len(ts)]
-                items.append((doc.key, doc_hash, rows[0] if len(ts) == 1 else rows))
+                items.append((doc.key, doc_hash, stored_vector(vectors[start : start + len(ts)])))
                 start += len(ts)
             self.backend.set_vectors(items)
             done += len(todo)
@@ -431,10 +436,7 @@ class Engine:
         doc = self.backend.documents([f"{kind}:{doc_id}"]).get(f"{kind}:{doc_id}")
         if doc is None:
             return []
-        # An expert's title is their name and role ("项目负责人"): it says nothing about their field,
-        # and would make every holder of the same role look similar.
-        title = "" if kind == "expert" else doc.title
-        text = "\n".join([title, " ".join(doc.keywords), doc.text])
+        text = "\n".join([doc.title, " ".join(doc.keywords), doc.text])
         stored = self.backend.vector(doc.key)
         vec = main_vector(stored) if stored is not None else None
         exclude = [doc_id] if target == kind else []

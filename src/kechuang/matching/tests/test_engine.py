@@ -135,17 +135,6 @@ def test_similar_excludes_itself(engine: Engine) -> None:
     assert engine.similar("404", "supply") == []
 
 
-def test_similar_experts_share_work_not_name_or_role(engine: Engine) -> None:
-    engine.upsert([
-        Document(id="1", kind="expert", title="张三 项目负责人", text="固态电池电解质界面研究"),
-        Document(id="2", kind="expert", title="李四 项目负责人", text="水稻抗旱育种"),
-        Document(id="3", kind="expert", title="王五 教授", text="固态电池快充技术"),
-    ])  # fmt: skip
-    similar = engine.similar("1", "expert")
-    assert ids(similar) == ["3"]
-    assert "项目负责人" not in similar[0].matched_terms
-
-
 def test_index_survives_restart(tmp_path: Path, engine: Engine) -> None:
     first = build_engine(backend="embedded", data_dir=tmp_path / "d", background=False, dense=False)
     first.upsert(SUPPLIES)

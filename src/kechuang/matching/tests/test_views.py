@@ -11,7 +11,7 @@ from tests.conftest import client_for
 from kechuang.achievements.models import TechSupply
 from kechuang.core import services as core_services
 from kechuang.core.models import Notification
-from kechuang.matching import services
+from kechuang.matching import indexing, services
 from kechuang.matching.models import CallApplication, Demand, MatchLead
 
 from . import factories as f
@@ -197,6 +197,21 @@ def test_expert_pages(make_org, django_capture_on_commit_callbacks) -> None:  # 
     other = core_services.create_person(None, affiliation=uni, name="周明")
     assert 'data-testid="expert-profile"' not in client.get(f"/people/{other.pk}/").content.decode()
     assert 'href="/matching/experts/"' in client.get("/people/").content.decode()
+
+
+def test_similar_experts_share_work_not_role(make_org, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    uni = make_org(kind="university")
+    people = [core_services.create_person(None, affiliation=uni, name=n, title=t)
+              for n, t in (("张三", "项目负责人"), ("李四", "项目负责人"), ("王五", "教授"))]  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        f.supply(uni, inventors=[people[0]])  # solid-state battery electrolyte
+        f.supply(uni, title="水稻抗旱育种新品种", abstract="耐旱水稻品种选育方法。", inventors=[people[1]])
+        f.supply(uni, title="固态电池快充技术", abstract="提高固态电池快充性能。", inventors=[people[2]])
+        profiles = [services.build_expert_profile(None, p) for p in people]
+    assert profiles[0].headline == profiles[1].headline == "项目负责人"
+    similar = indexing.similar("expert", profiles[0])
+    assert [r.obj.pk for r in similar] == [profiles[2].pk]
+    assert "项目负责人" not in similar[0].hit.matched_terms
 
 
 def test_city_funnel_for_staff(market, own_org, enterprise_user, staff_user) -> None:  # type: ignore[no-untyped-def]

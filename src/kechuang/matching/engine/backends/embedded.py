@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
+from ..sqlrows import rows_in
 from ..types import KINDS, Document
 from .base import FIELD_BOOSTS, GRAM_WEIGHT, PASSAGE_FANOUT, DocTerms, IndexBackend, QueryTerms
 
@@ -222,7 +223,8 @@ class EmbeddedBackend(IndexBackend):
             self._db.execute("ALTER TABLE docs ADD COLUMN changed INTEGER NOT NULL DEFAULT 0")
         self._db.execute("CREATE INDEX IF NOT EXISTS docs_changed ON docs(kind, changed)")
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS removed (key TEXT NOT NULL, kind TEXT NOT NULL, changed INTEGER NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS removed"
+            " (key TEXT NOT NULL, kind TEXT NOT NULL, changed INTEGER NOT NULL, at REAL NOT NULL)"
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS removed_changed ON removed(kind, changed)")
         if "at" not in {row[1] for row in self._db.execute("PRAGMA table_info(removed)")}:
@@ -510,37 +512,18 @@ class EmbeddedBackend(IndexBackend):
             return self._matrix(kind).search(vector, limit)
 
     def documents(self, keys: Iterable[str]) -> dict[str, Document]:
-        keys = list(keys)
-        out: dict[str, Document] = {}
         with self._lock:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, payload in self._db.execute(
-                    f"SELECT key, payload FROM docs WHERE key IN ({marks})", chunk
-                ):
-                    out[key] = Document.from_json(json.loads(payload))
-        return out
+            rows = list(rows_in(self._db, "SELECT key, payload FROM docs WHERE key IN ({marks})", keys))
+        return {key: Document.from_json(json.loads(payload)) for key, payload in rows}
 
     def vector(self, key: str) -> np.ndarray | None:
-        with self._lock:
-            row = self._db.execute("SELECT vector FROM docs WHERE key = ?", (key,)).fetchone()
-        if not row or row[0] is None:
-            return None
-        return _unpack(row[0])
+        return self.vectors([key]).get(key)
 
     def vectors(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
-        keys = list(keys)
-        out: dict[str, np.ndarray] = {}
+        sql = "SELECT key, vector FROM docs WHERE key IN ({marks}) AND vector IS NOT NULL"
         with self._lock:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, blob in self._db.execute(
-                    f"SELECT key, vector FROM docs WHERE key IN ({marks}) AND vector IS NOT NULL", chunk
-                ):
-                    out[key] = _unpack(blob)
-        return out
+            rows = list(rows_in(self._db, sql, keys))
+        return {key: _unpack(blob) for key, blob in rows}
 
     def pending(self, limit: int) -> list[tuple[Document, str]]:
         self._follow_current()

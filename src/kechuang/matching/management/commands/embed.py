@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from kechuang.matching.engine import get_engine
 from kechuang.matching.engine.embedder import default_workers
+from kechuang.matching.queries import index_progress
 
 
 class Command(BaseCommand):
@@ -34,12 +35,13 @@ class Command(BaseCommand):
         engine = get_engine()
         engine.background = False
         if options["status"]:
-            stats = engine.stats()
-            for kind, total in stats.documents.items():
-                done = stats.embedded.get(kind, 0)
-                share = f"{done * 100 // total}%" if total else "-"
-                self.stdout.write(f"{kind:<8} {done:>9,} / {total:<9,} embedded  {share}")
-            self.stdout.write(f"pending {stats.pending_embeddings:,}; model {stats.model}")
+            progress = index_progress()
+            for kind, total in progress.documents.items():
+                done = progress.embedded.get(kind, 0)
+                self.stdout.write(
+                    f"{kind:<8} {done:>9,} / {total:<9,} embedded  {progress.kind_percent(kind)}%"
+                )
+            self.stdout.write(f"pending {progress.pending:,}; model {progress.model}")
             return
         workers = default_workers() if options["workers"] is None else max(0, options["workers"])
         verbosity = options["verbosity"]
