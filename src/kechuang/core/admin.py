@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import (
@@ -25,6 +28,7 @@ from .models import (
     TechField,
     User,
 )
+from .permissions import is_admin
 
 
 @admin.register(Region, Industry, TechField)
@@ -173,6 +177,15 @@ class UserAdmin(BaseUserAdmin):
         (_("Contact"), {"fields": ("first_name", "last_name", "email")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "password1", "password2", "role", "organisation")}),)
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description=_("Unlock sign-in for the selected accounts"))
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        cleared = 0
+        for u in queryset:
+            cleared += services.unlock_sign_in(actor, username=u.username)
+        _report_unlocked(self, request, cleared)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate instead: the audit log and reports keep pointing at the account
@@ -226,3 +239,54 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _report_unlocked(model_admin: admin.ModelAdmin, request: HttpRequest, cleared: int) -> None:
+    model_admin.message_user(
+        request,
+        ngettext("%(n)d failed sign-in record cleared: the lockout is lifted.",
+                 "%(n)d failed sign-in records cleared: the lockouts are lifted.", cleared) % {"n": cleared},
+        messages.SUCCESS,
+    )  # fmt: skip
+
+
+@admin.register(AccessAttempt)
+class SignInLockoutAdmin(admin.ModelAdmin):
+    """Failed sign-ins counted by django-axes, per account and address. Administrators lift a
+    lockout with the action (audited through services.unlock_sign_in); nothing else is editable."""
+
+    list_display = ("username", "ip_address", "failures_since_start", "attempt_time", "path_info")
+    list_filter = ("attempt_time",)
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    actions = ["unlock"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_admin(request.user)  # type: ignore[arg-type]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user)  # type: ignore[arg-type]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Django hides actions from users without change/delete rights; this one is checked itself.
+        actions = super().get_actions(request)
+        if is_admin(request.user):  # type: ignore[arg-type]
+            actions["unlock"] = self.get_action("unlock")  # type: ignore[assignment]
+        return actions
+
+    @admin.action(description=_("Unlock (clear these failed sign-ins)"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+        cleared = 0
+        for row in list(queryset):
+            cleared += services.unlock_sign_in(request.user, username=row.username or "",  # type: ignore[arg-type]
+                                               ip_address=row.ip_address or "")  # fmt: skip
+        _report_unlocked(self, request, cleared)

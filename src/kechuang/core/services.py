@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, passwords
 from .identifiers import normalise_orcid, normalise_uscc, orcid_problem, uscc_problem
 from .models import (
     Affiliation,
@@ -435,15 +435,21 @@ def create_user(
     password: str | None,
     role: str,
     organisation: Organisation | None = None,
+    *,
+    check_password: bool = True,
     **extra: Any,
 ) -> User:
     """Create an account (administrators or the system). Without a password the account cannot sign
-    in until one is set (imports never carry passwords in clear)."""
+    in until one is set (imports never carry passwords in clear). The password must pass the
+    platform's rules (kechuang.core.passwords); only the demo loader skips them, for its documented
+    demo password (check_password=False)."""
     if not _is_system(actor) and not is_admin(actor):
         raise PermissionDenied("Only administrators create accounts.")
     user = User(username=username, role=role, organisation=organisation)
     _apply(user, extra, USER_FIELDS)
     if password:
+        if check_password:
+            passwords.check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -462,6 +468,7 @@ def update_user(actor: User | None, user: User, **changes: Any) -> User:
     password = changes.pop("password", None)
     _apply(row, changes, USER_FIELDS)
     if password:
+        passwords.check_password(password, row)
         row.set_password(password)
     row.full_clean()
     row.save()
@@ -471,6 +478,35 @@ def update_user(actor: User | None, user: User, **changes: Any) -> User:
         audit.record(actor, "user.update", row, before, after_logged, row.organisation)
     user.refresh_from_db()
     return row
+
+
+@transaction.atomic
+def unlock_sign_in(actor: User | None, username: str = "", ip_address: str = "") -> int:
+    """Lift a sign-in lockout (django-axes) for an account, an address, or both, before its cool-off
+    ends. Administrators only (or the system: `kechuang accounts unlock`). Returns how many
+    failure records were cleared; each cleared record is audited."""
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+
+    if not _is_system(actor) and not is_admin(actor):
+        raise PermissionDenied("Only administrators unlock accounts.")
+    if not username and not ip_address:
+        raise ValidationError(_("Name an account or an address to unlock."))
+    rows = AccessAttempt.objects.all()
+    if username:
+        rows = rows.filter(username=username)
+    if ip_address:
+        rows = rows.filter(ip_address=ip_address)
+    records = [{"username": r.username, "ip_address": r.ip_address, "failures": r.failures_since_start}
+               for r in rows.order_by("pk")]  # fmt: skip
+    if records:
+        account = User.objects.filter(username=username).first() if username else None
+        audit.record(actor, "user.unlock", account or rows.order_by("pk")[0],
+                     {"username": username, "ip_address": ip_address, "records": records}, None,
+                     account.organisation if account else None)  # fmt: skip
+    if username and ip_address:
+        return reset(ip=ip_address, username=username)
+    return reset(username=username) if username else reset(ip=ip_address)
 
 
 @transaction.atomic
