@@ -7,6 +7,6 @@ application = get_wsgi_application()
 
 # Only a serving process gets here (runserver's child or a WSGI server's worker), never a
 # management command: items the index holds without vectors are embedded in the background.
-from kechuang.matching.engine import resume_background_embedding  # noqa: E402
+from kechuang.startup import serving_process_started  # noqa: E402
 
-resume_background_embedding()
+serving_process_started()

@@ -145,3 +145,27 @@ def resume_background_embedding() -> threading.Thread:
     thread = threading.Thread(target=resume, name="kechuang-embed-resume", daemon=True)
     thread.start()
     return thread
+
+
+def _embedded_root() -> Path | None:
+    from django.conf import settings
+
+    if _setting("SEARCH_BACKEND", "embedded") != "embedded":
+        return None  # Milvus drops a killed rebuild's collection at the next rebuild
+    return Path(settings.DATA_DIR) / "index" / "embedded"
+
+
+def index_leftovers() -> list[Path]:
+    """Files and generations a killed `kechuang reindex` left (none while a rebuild runs)."""
+    from .backends.embedded import leftovers
+
+    root = _embedded_root()
+    return leftovers(root) if root is not None else []
+
+
+def sweep_index_leftovers() -> list[Path]:
+    """Remove them (a serving process calls this when it starts); safe while a rebuild runs."""
+    from .backends.embedded import sweep_leftovers
+
+    root = _embedded_root()
+    return sweep_leftovers(root) if root is not None else []

@@ -236,11 +236,34 @@ def check_audit_gaps() -> list[Finding]:
     return findings
 
 
+def check_upload_leftovers() -> Finding:
+    from kechuang.core.uploads import leftover_bytes, leftovers
+
+    found = leftovers()
+    if found:
+        return Finding(WARNING, "upload_leftovers", _("%(n)s temporary upload folders or files of killed server processes "
+                                                      "(%(size)s bytes) are in %(path)s: a server start removes them."),
+                       {"n": len(found), "size": leftover_bytes(found), "path": settings.FILE_UPLOAD_TEMP_DIR})  # fmt: skip
+    return Finding(OK, "upload_leftovers", _("No temporary uploads were left by killed server processes."))
+
+
+def check_app_files() -> list[Finding]:
+    """Leftovers that other apps know how to find (the search index's), through Django's check
+    registry (tag "kechuang_files"): core imports no app above it."""
+    from django.core import checks
+
+    messages = checks.run_checks(tags=["kechuang_files"], include_deployment_checks=True)
+    if not messages:
+        return [Finding(OK, "index_leftovers", _("No files were left by a killed reindex."))]
+    return [Finding(ERROR if m.is_serious() else WARNING, m.id or "files", m.msg) for m in messages]
+
+
 def run_checks() -> list[Finding]:
     findings = [check_secret_key(), check_data_dir(), check_database()]
     if findings[-1].level == ERROR:
         return findings  # nothing else can be checked without the database
-    findings += [check_migrations(), check_static_assets(), check_translations()]
+    findings += [check_migrations(), check_static_assets(), check_translations(), check_upload_leftovers(),
+                 *check_app_files()]  # fmt: skip
     if any(m.app_label == "core" for m in _pending_migrations()):
         return findings  # the core tables may be missing: the data checks would only crash
     findings += [check_reference_tables(), check_audit_guard(), check_credit_codes(), check_orcids(), check_facts(),

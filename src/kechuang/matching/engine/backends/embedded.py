@@ -9,6 +9,11 @@ Every write commits before returning, so updates survive a restart. A rebuild fi
 generation and only then rewrites CURRENT; a crash mid-rebuild leaves the old generation serving
 (the half-built directory is removed by the next rebuild). Readers notice a new CURRENT on their
 next search and reopen.
+
+A rebuild holds an exclusive lock on `build.lock` from start to swap (a second rebuild waits for
+it), so a marker `BUILDING` whose lock nobody holds was left by a killed rebuild: writes stop
+journalling for it, and `sweep_leftovers` (run when a server starts) removes the marker, its
+journal and the orphan generation; `leftovers` reports them (`kechuang check`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import tantivy
@@ -168,6 +174,8 @@ class EmbeddedBackend(IndexBackend):
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._pinned = generation is not None
+        self._build_lock: Any = None  # the rebuild's lock file, on the generation being built
+        self._finishing = False
         self._current_seen: tuple[int, int, int] | None = None
         self._gen = generation or self._current_or_create()
         self._open()
@@ -276,8 +284,8 @@ class EmbeddedBackend(IndexBackend):
         if self._pinned:
             return
         marker = self.root / "BUILDING"
-        if not marker.exists():
-            return
+        if not marker.exists() or not _build_running(self.root):
+            return  # no rebuild, or a killed one's marker: a journal nobody replays would only grow
         with self._journal_lock():
             building = marker.read_text().strip() if marker.exists() else ""
             if not building or not (self.root / building).is_dir():
@@ -287,6 +295,9 @@ class EmbeddedBackend(IndexBackend):
                     fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def begin_rebuild(self) -> EmbeddedBackend:
+        # One rebuild at a time (a second one would remove the first one's generation below).
+        build_lock = open(self.root / "build.lock", "a+")  # noqa: SIM115 (held until the swap)
+        fcntl.flock(build_lock, fcntl.LOCK_EX)
         # Leftovers of crashed rebuilds (never made current) are removed first.
         live = self._read_current()
         for child in self.root.iterdir():
@@ -296,7 +307,9 @@ class EmbeddedBackend(IndexBackend):
                 child.unlink(missing_ok=True)
         name = self._new_generation_dir()
         (self.root / "BUILDING").write_text(name)
-        return EmbeddedBackend(self.root, generation=name)
+        fresh = EmbeddedBackend(self.root, generation=name)
+        fresh._build_lock = build_lock
+        return fresh
 
     def _replay(self, fresh: EmbeddedBackend) -> int:
         journal = self.root / f"journal-{fresh._gen}.jsonl"
@@ -320,10 +333,12 @@ class EmbeddedBackend(IndexBackend):
         old = self._gen
         with self._journal_lock():
             self._replay(fresh)
+            fresh._finishing = True  # keep the build lock until CURRENT and the marker are written
             fresh.close()
             self._write_current(fresh._gen)
             (self.root / "BUILDING").unlink(missing_ok=True)
             (self.root / f"journal-{fresh._gen}.jsonl").unlink(missing_ok=True)
+            fresh._release_build_lock()
         with self._lock:
             self.close()
             self._gen = fresh._gen
@@ -337,6 +352,15 @@ class EmbeddedBackend(IndexBackend):
             with contextlib.suppress(Exception):
                 self._db.close()
             self._dense = {}
+        if self._pinned and not self._finishing:
+            self._release_build_lock()  # a rebuild given up (the caller closes it on failure)
+
+    def _release_build_lock(self) -> None:
+        lock, self._build_lock = self._build_lock, None
+        if lock is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(lock, fcntl.LOCK_UN)
+            lock.close()
 
     # -- writes --------------------------------------------------------------------------------
     def _bump(self) -> int:
@@ -553,3 +577,70 @@ class EmbeddedBackend(IndexBackend):
                 docs[kind] = total
                 embedded[kind] = with_vector
         return docs, embedded
+
+
+# -- leftovers of killed rebuilds ---------------------------------------------------------------
+
+
+def _build_running(root: Path) -> bool:
+    """True while a rebuild (of any process) holds build.lock."""
+    path = Path(root) / "build.lock"
+    if not path.exists():
+        return False
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return False
+
+
+def _leftover_paths(root: Path) -> list[Path]:
+    current_file = root / "CURRENT"
+    if not current_file.exists():
+        return []  # nothing is live yet: no generation can be told an orphan
+    live = current_file.read_text().strip()
+    out = [root / "BUILDING"] if (root / "BUILDING").exists() else []
+    for child in sorted(root.iterdir()):
+        if (
+            (child.is_dir() and child.name.startswith("g-") and child.name != live)
+            or child.name.startswith("journal-g-")
+            or (child.name.startswith("CURRENT.") and child.name.endswith(".tmp"))
+        ):
+            out.append(child)
+    return out
+
+
+def leftovers(root: Path) -> list[Path]:
+    """What killed rebuilds left under the index directory (nothing while a rebuild runs)."""
+    root = Path(root)
+    if not root.is_dir() or _build_running(root):
+        return []
+    return _leftover_paths(root)
+
+
+def sweep_leftovers(root: Path) -> list[Path]:
+    """Remove what killed rebuilds left, unless a rebuild is running now; returns what was removed.
+
+    Holds build.lock while it works, so no rebuild starts meanwhile."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    with open(root / "build.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []  # a rebuild is running: its marker and generation are not leftovers
+        try:
+            with open(root / "journal.lock", "a+") as journal_lock:
+                fcntl.flock(journal_lock, fcntl.LOCK_EX)
+                removed = _leftover_paths(root)
+                for path in removed:
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        path.unlink(missing_ok=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return removed
