@@ -6,9 +6,11 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
-from .models import AuditEntry, Organisation, User
+from .audit_chain import hash_of
+from .models import AuditChainHead, AuditEntry, Organisation, User
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
@@ -44,7 +46,8 @@ def record(
 ) -> AuditEntry:
     if organisation is None:
         organisation = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
+        at=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
         actor_repr=(actor.get_username() if actor is not None and actor.pk else "system"),
         action=action,
@@ -55,3 +58,19 @@ def record(
         before=before,
         after=after,
     )
+    with transaction.atomic():
+        # The chain's head, locked until the caller's transaction ends: concurrent writers queue
+        # here, so each entry links to the one committed before it (core/audit_chain.py).
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:  # an emptied database (flush): the first writer starts the chain
+            try:
+                with transaction.atomic():
+                    AuditChainHead.objects.create(pk=1)
+            except IntegrityError:
+                pass  # another writer started it first
+            head = AuditChainHead.objects.select_for_update().get(pk=1)
+        entry.prev_hash = head.hash
+        entry.hash = hash_of(entry)
+        entry.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=1).update(last_id=entry.pk, hash=entry.hash)
+    return entry

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -416,7 +417,9 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """Who changed what, when, with the state before and after. Append-only."""
 
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Set when the entry is written (a default, not auto_now_add, so that the time is known before the
+    # insert and covered by the entry's hash).
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
     # DO_NOTHING without a database constraint: deleting a user or an organisation must never
     # rewrite history (the triggers would refuse the UPDATE anyway); actor_repr keeps the name.
     actor = models.ForeignKey(
@@ -438,6 +441,11 @@ class AuditEntry(models.Model):
     )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    # The hash chain (core/audit_chain.py): the previous entry's hash and this entry's own.
+    prev_hash = models.CharField(
+        _("previous entry's hash"), max_length=64, blank=True, default="", editable=False
+    )
+    hash = models.CharField(_("hash"), max_length=64, blank=True, default="", editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -462,6 +470,20 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditChainHead(models.Model):
+    """One row: the last audit entry's id and hash. Locked by every audit writer, so entries chain
+    in commit order (core/audit_chain.py)."""
+
+    last_id = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.last_id} {self.hash}"
 
 
 class Notification(models.Model):

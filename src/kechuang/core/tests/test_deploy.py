@@ -25,7 +25,12 @@ def documented_environment() -> dict[str, str]:
 
 
 def _deploy_check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("KECHUANG_")}
+    # Not the test run's own settings (nor the browser tests' async switch, async.E001).
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KECHUANG_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     full = base | env | {"KECHUANG_DATA_DIR": str(tmp_path)}
     if "KECHUANG_DATABASE_URL" in os.environ:
         full["KECHUANG_DATABASE_URL"] = os.environ["KECHUANG_DATABASE_URL"]

@@ -147,6 +147,19 @@ def check_audit_guard() -> Finding:
     return Finding(OK, "audit_guard", _("The database refuses changes to the audit log."))
 
 
+def check_audit_chain() -> Finding:
+    from kechuang.core.audit_chain import verify
+
+    verdict = verify()
+    if not verdict.ok:
+        return Finding(ERROR, "audit_chain", _("The audit log's hash chain is broken (%(n)s problems), first: %(first)s. "
+                                               "Run `kechuang audit verify` for the list."),
+                       {"n": len(verdict.problems), "first": verdict.problems[0].message})  # fmt: skip
+    return Finding(
+        OK, "audit_chain", _("The audit log's hash chain is intact (%(n)s entries)."), {"n": verdict.entries}
+    )
+
+
 def check_credit_codes() -> Finding:
     from kechuang.core.identifiers import uscc_problem
     from kechuang.core.models import Organisation
@@ -266,7 +279,7 @@ def run_checks() -> list[Finding]:
                  *check_app_files()]  # fmt: skip
     if any(m.app_label == "core" for m in _pending_migrations()):
         return findings  # the core tables may be missing: the data checks would only crash
-    findings += [check_reference_tables(), check_audit_guard(), check_credit_codes(), check_orcids(), check_facts(),
+    findings += [check_reference_tables(), check_audit_guard(), check_audit_chain(), check_credit_codes(), check_orcids(), check_facts(),
                  check_user_organisations(), *check_audit_gaps()]  # fmt: skip
     return findings
 
