@@ -94,7 +94,7 @@ def test_backup_and_restore_round_trip(platform: Path, tmp_path: Path, capsys) -
     assert manifest["versions"]["django"].startswith("5.2")
 
     # Life goes on: a new organisation, a lost file, a changed index.
-    Organisation.objects.update(name_en="changed")  # noqa: the registry's services are not the point here
+    Organisation.objects.update(name_en="changed")  # not through services: the round trip is the point
     Organisation.objects.create(
         uscc="91310115MA1K4XY80X"[:17] + "0", name="备份之后", kind="enterprise", region_id="310115"
     )
