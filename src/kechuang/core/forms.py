@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
@@ -137,3 +138,21 @@ class ApiTokenForm(forms.Form):
 def facts_year_is_reportable(year: int) -> bool:
     """Facts are reported for past and current fiscal years, never for the future."""
     return 1990 <= year <= dt.date.today().year
+
+
+class AuditedPasswordChangeForm(PasswordChangeForm):
+    """Django's change form, saving through the service (rules checked again, change audited)."""
+
+    def save(self, commit: bool = True) -> Any:
+        from . import services
+
+        return services.set_own_password(self.user, self.cleaned_data["new_password1"], "change")
+
+
+class AuditedSetPasswordForm(SetPasswordForm):
+    """The form behind a password-reset link, saving through the service."""
+
+    def save(self, commit: bool = True) -> Any:
+        from . import services
+
+        return services.set_own_password(self.user, self.cleaned_data["new_password1"], "reset")

@@ -510,6 +510,19 @@ def unlock_sign_in(actor: User | None, username: str = "", ip_address: str = "")
 
 
 @transaction.atomic
+def set_own_password(user: User, password: str, how: str = "change") -> User:
+    """A user sets their own password (the change form, or a reset link, how="reset"): the rules
+    apply and the change is audited (never the password or its hash)."""
+    row = User.objects.select_for_update().get(pk=user.pk)
+    passwords.check_password(password, row)
+    row.set_password(password)
+    row.save(update_fields=["password"])
+    audit.record(row, f"user.password_{how}", row, None, {"password_changed": True}, row.organisation)
+    user.password = row.password
+    return row
+
+
+@transaction.atomic
 def issue_api_token(actor: User, name: str) -> tuple[ApiToken, str]:
     """Create an API token for `actor`; the key is returned once and only its hash is kept."""
     from .api_support import issue_token

@@ -3,6 +3,7 @@ by e-mail end to end, the idle session timeout."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -169,6 +170,9 @@ def test_the_change_form_accepts_a_good_password(make_user) -> None:  # type: ig
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(good)
+    entry = AuditEntry.objects.get(action="user.password_change")
+    assert entry.actor == user and "pbkdf2" not in json.dumps(entry.after)
+    assert "_auth_user_id" in client.session  # still signed in after changing it
 
 
 @pytest.mark.parametrize("weak", WEAK)
@@ -242,6 +246,7 @@ def test_password_reset_writes_a_mail_file_whose_link_sets_a_new_password(make_u
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new)
+    assert AuditEntry.objects.filter(action="user.password_reset", object_id=str(user.pk)).exists()
     assert _sign_in(Client(), user.username, new).status_code == 302
     # The link works once.
     again = client.get(link.group(1), follow=True).content.decode()
