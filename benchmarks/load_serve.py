@@ -73,7 +73,9 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 120)
 
 def server_command(bind: str, workers: int, threads: int, env: dict[str, str]) -> list[str]:
     """`kechuang serve` when this checkout has it; otherwise gunicorn with the arguments it uses."""
-    has_serve = subprocess.run([str(BIN / "kechuang"), "help", "serve"], env=env, capture_output=True).returncode == 0
+    has_serve = (
+        subprocess.run([str(BIN / "kechuang"), "help", "serve"], env=env, capture_output=True).returncode == 0
+    )
     if has_serve:
         return [str(BIN / "kechuang"), "serve", "--bind", bind, "--workers", str(workers), "--threads", str(threads),
                 "--task-workers", "0"]  # fmt: skip
@@ -82,7 +84,33 @@ def server_command(bind: str, workers: int, threads: int, env: dict[str, str]) -
             "--no-control-socket", "--name", "kechuang",
             # Longer than a client's pause between requests: with gunicorn's default of 2 s, a client
             # reusing a connection just as the server closes it gets "connection reset".
-            "--keep-alive", "75"]  # fmt: skip
+            "--keep-alive", "75",
+            # Each request's time inside the server (µs), to tell server time from queueing.
+            "--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]  # fmt: skip
+
+
+def _page_of(method: str, path: str) -> str:
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return "home"
+    return method + " /" + "/".join("N" if p.isdigit() else p for p in parts[:3]) + "/"
+
+
+def server_times(log: Path, offset: int) -> None:
+    """Time inside gunicorn per page (from its access log): what the server spent, without the
+    time a request waited for a free worker thread or for the load generator's own CPU."""
+    times: dict[str, list[float]] = {}
+    with open(log, encoding="utf-8", errors="replace") as fh:
+        fh.seek(offset)
+        for line in fh:
+            bits = line.split()
+            if len(bits) == 4 and bits[3].isdigit():
+                times.setdefault(_page_of(bits[0], bits[1]), []).append(int(bits[3]) / 1000)
+    print("time inside the server (gunicorn access log):")
+    for page, values in sorted(times.items(), key=lambda kv: -len(kv[1])):
+        values.sort()
+        p50, p95 = values[len(values) // 2], values[min(len(values) - 1, int(len(values) * 0.95))]
+        print(f"  {page:40}{len(values):>6}  p50 {p50:7.0f} ms  p95 {p95:7.0f} ms")
 
 
 def run(database_url: str, data_dir: Path, args: argparse.Namespace) -> int:
@@ -94,14 +122,16 @@ def run(database_url: str, data_dir: Path, args: argparse.Namespace) -> int:
         print(f"demo loaded in {time.monotonic() - t0:.0f} s")
     out = kechuang("shell", "-c", FIXTURE_CODE, env=env, capture=True)
     fixture = json.loads(out.split("FIXTURE", 1)[1])
-    fixture["policy_check"] = json.loads((ROOT / "docs/examples/policies-check.json").read_text(encoding="utf-8")) | {"year": 2023}
+    fixture["policy_check"] = json.loads(
+        (ROOT / "docs/examples/policies-check.json").read_text(encoding="utf-8")
+    ) | {"year": 2023}
     work = Path(tempfile.mkdtemp(prefix="kechuang-load-"))
     (work / "fixture.json").write_text(json.dumps(fixture, ensure_ascii=False), encoding="utf-8")
 
     bind = f"127.0.0.1:{args.port}"
     cmd = server_command(bind, args.workers, args.threads, env)
-    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=open(work / "server.log", "wb"),  # noqa: SIM115
-                              start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(cmd, env=env, stdout=open(work / "access.log", "wb"),  # noqa: SIM115
+                              stderr=open(work / "server.log", "wb"), start_new_session=True)  # noqa: SIM115  # fmt: skip
     try:
         base = f"http://{bind}"
         wait_until_up(base + "/", server)
@@ -115,6 +145,7 @@ def run(database_url: str, data_dir: Path, args: argparse.Namespace) -> int:
             with contextlib.suppress(OSError), urllib.request.urlopen(warm, timeout=120):
                 pass
         locust_env = dict(env, KECHUANG_LOAD_FIXTURE=str(work / "fixture.json"))
+        started = (work / "access.log").stat().st_size  # the warm-up's lines are not counted
         subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks/locustfile.py"), "--headless",
                         "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s", "--host", base,
                         "--csv", str(work / "load"), "--only-summary", "--loglevel", "WARNING"],
@@ -143,6 +174,7 @@ def run(database_url: str, data_dir: Path, args: argparse.Namespace) -> int:
     total = next(r for r in rows if r["Name"] == "Aggregated")
     print(f"{'all':34}{total['Request Count']:>9}{total['Failure Count']:>8}{total['50%']:>8}{total['95%']:>8}"
           f"{total['99%']:>8}  {float(total['Requests/s']):.1f} requests/s")  # fmt: skip
+    server_times(work / "access.log", started)
     for f in failures[:10]:
         print(f"error: {f['Method']} {f['Name']} ×{f['Occurrences']}: {f['Error'][:200]}")
     print(f"details: {work}")
@@ -151,7 +183,9 @@ def run(database_url: str, data_dir: Path, args: argparse.Namespace) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="a prepared PostgreSQL database (default: a throw-away server)")
+    parser.add_argument(
+        "--database-url", help="a prepared PostgreSQL database (default: a throw-away server)"
+    )
     parser.add_argument("--data-dir", type=Path, help="its data directory (with --database-url)")
     parser.add_argument("--skip-load", action="store_true", help="the database already holds the demo")
     parser.add_argument("--users", type=int, default=50)
@@ -162,7 +196,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     if args.database_url:
-        return run(args.database_url, args.data_dir or Path(tempfile.mkdtemp(prefix="kechuang-load-data-")), args)
+        return run(
+            args.database_url, args.data_dir or Path(tempfile.mkdtemp(prefix="kechuang-load-data-")), args
+        )
     sys.path.insert(0, str(ROOT / "src"))
     from kechuang.testing.postgres import temporary_server
 

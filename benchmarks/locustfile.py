@@ -49,7 +49,9 @@ class Visitor(HttpUser):
 
     @task(3)
     def organisation(self) -> None:
-        self.client.get(f"/organisations/{random.choice(FIXTURE['organisations'])}/", name="organisation detail")
+        self.client.get(
+            f"/organisations/{random.choice(FIXTURE['organisations'])}/", name="organisation detail"
+        )
 
     @task(3)
     def supplies(self) -> None:
