@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -25,6 +24,7 @@ from .models import (
     Organisation,
     Person,
     Region,
+    SignInLockout,
     TechField,
     User,
 )
@@ -250,7 +250,7 @@ def _report_unlocked(model_admin: admin.ModelAdmin, request: HttpRequest, cleare
     )  # fmt: skip
 
 
-@admin.register(AccessAttempt)
+@admin.register(SignInLockout)
 class SignInLockoutAdmin(admin.ModelAdmin):
     """Failed sign-ins counted by django-axes, per account and address. Administrators lift a
     lockout with the action (audited through services.unlock_sign_in); nothing else is editable."""
@@ -284,7 +284,7 @@ class SignInLockoutAdmin(admin.ModelAdmin):
         return actions
 
     @admin.action(description=_("Unlock (clear these failed sign-ins)"))
-    def unlock(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+    def unlock(self, request: HttpRequest, queryset: QuerySet[SignInLockout]) -> None:
         cleared = 0
         for row in list(queryset):
             cleared += services.unlock_sign_in(request.user, username=row.username or "",  # type: ignore[arg-type]

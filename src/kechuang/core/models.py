@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -484,6 +485,15 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.last_id} {self.hash}"
+
+
+class SignInLockout(AccessAttempt):
+    """django-axes' failed sign-in records under the platform's own name, for the back office."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("sign-in lockout")
+        verbose_name_plural = _("sign-in lockouts")
 
 
 class Notification(models.Model):

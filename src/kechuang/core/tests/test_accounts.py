@@ -105,7 +105,7 @@ def test_an_administrator_unlocks_an_account_in_the_back_office(make_user, admin
     _lock(user.username, "203.0.113.7")
     assert _sign_in(Client(), user.username, PASSWORD).status_code == 429
     admin = client_for(admin_user)
-    listing = admin.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    listing = admin.get(reverse("admin:core_signinlockout_changelist")).content.decode()
     assert user.username in listing and "203.0.113.7" in listing
     response = admin.post(reverse("admin:core_user_changelist"),
                           {"action": "unlock_sign_in", "_selected_action": [user.pk]})  # fmt: skip
@@ -121,9 +121,9 @@ def test_the_lockout_list_unlocks_an_address_and_is_for_administrators_only(
     from axes.models import AccessAttempt
 
     _lock("nobody", "203.0.113.8")
-    assert client_for(staff_user).get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+    assert client_for(staff_user).get(reverse("admin:core_signinlockout_changelist")).status_code == 403
     row = AccessAttempt.objects.get(ip_address="203.0.113.8")
-    client_for(admin_user).post(reverse("admin:axes_accessattempt_changelist"),
+    client_for(admin_user).post(reverse("admin:core_signinlockout_changelist"),
                                 {"action": "unlock", "_selected_action": [row.pk]})  # fmt: skip
     assert not AccessAttempt.objects.filter(ip_address="203.0.113.8").exists()
     with pytest.raises(Exception, match="administrators"):

@@ -27,7 +27,7 @@ SIGNED_IN = ["/", "/audit/", "/account/tokens/", "/inbox/", "/accounts/password_
              "/matching/leads/", "/matching/funnel/", "/achievements/new/", "/achievements/rights/empowerments/",
              "/achievements/rights/valuations/", "/achievements/rights/listings/", "/policies/proactive/",
              "/policies/simulate/", "/contracts/queue/", "/contracts/new/", "/admin/",
-             "/admin/core/organisation/", "/admin/axes/accessattempt/", "/admin/core/user/add/"]  # fmt: skip
+             "/admin/core/organisation/", "/admin/core/signinlockout/", "/admin/core/user/add/"]  # fmt: skip
 
 
 def _problems(page: Any, console: list[str]) -> list[str]:
