@@ -5,3 +5,11 @@ class MatchingConfig(AppConfig):
     name = "kechuang.matching"
     label = "matching"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import (
+            search,  # noqa: F401  (declares the demand and expert search indexes)
+            subscribers,
+        )
+
+        subscribers.connect()
