@@ -5,8 +5,6 @@ Declared here, read by whoever keeps the index (core.search); services announce 
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from kechuang.core.search import SearchDocument, SearchIndex, register_search
 
 from .models import TechSupply
@@ -18,14 +16,7 @@ class SupplyIndex(SearchIndex):
     model = TechSupply
     related = ("owner",)
     document_related = ("tech_fields",)
-
-    @classmethod
-    def indexable(cls) -> QuerySet[TechSupply]:
-        return TechSupply.objects.filter(status=TechSupply.Status.PUBLISHED)
-
-    @classmethod
-    def is_indexable(cls, obj: TechSupply) -> bool:
-        return obj.status == TechSupply.Status.PUBLISHED
+    indexable_when = {"status": TechSupply.Status.PUBLISHED}
 
     @classmethod
     def document(cls, obj: TechSupply) -> SearchDocument:

@@ -8,13 +8,10 @@ its `AppConfig.ready`::
     class SupplyIndex(SearchIndex):
         kind = "supply"
         model = TechSupply
-        related = ("owner",)              # loaded with every row shown as a hit
+        related = ("owner",)                  # loaded with every row shown as a hit
         document_related = ("tech_fields",)   # prefetched to build documents
+        indexable_when = {"status": TechSupply.Status.PUBLISHED}   # which rows may be in the index
 
-        @classmethod
-        def indexable(cls) -> QuerySet: ...      # the rows that may be in the index
-        @classmethod
-        def is_indexable(cls, obj) -> bool: ...  # the same rule for one row
         @classmethod
         def document(cls, obj) -> SearchDocument: ...  # its public text and facts, nothing else
 
@@ -71,13 +68,17 @@ class SearchIndex:
     related: ClassVar[tuple[str, ...]] = ()
     document_related: ClassVar[tuple[str, ...]] = ()
 
+    # Which rows may be in the index, as field values: one rule both filters a full reindex and
+    # checks one row (a draft, a closed demand or a hidden profile is never indexed).
+    indexable_when: ClassVar[dict[str, Any]] = {}
+
     @classmethod
     def indexable(cls) -> models.QuerySet[Any]:
-        raise NotImplementedError
+        return cls.model._default_manager.filter(**cls.indexable_when)
 
     @classmethod
     def is_indexable(cls, obj: Any) -> bool:
-        raise NotImplementedError
+        return all(getattr(obj, name) == value for name, value in cls.indexable_when.items())
 
     @classmethod
     def document(cls, obj: Any) -> SearchDocument:

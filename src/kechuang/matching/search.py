@@ -8,8 +8,6 @@ the index, snippets, highlights or explanations.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from kechuang.core.search import SearchDocument, SearchIndex, register_search
 
 from .models import Demand, ExpertProfile
@@ -68,14 +66,7 @@ class DemandIndex(SearchIndex):
     model = Demand
     related = ("organisation",)
     document_related = ("tech_fields",)
-
-    @classmethod
-    def indexable(cls) -> QuerySet[Demand]:
-        return Demand.objects.filter(status=Demand.Status.OPEN)
-
-    @classmethod
-    def is_indexable(cls, obj: Demand) -> bool:
-        return obj.status == Demand.Status.OPEN
+    indexable_when = {"status": Demand.Status.OPEN}
 
     @classmethod
     def document(cls, obj: Demand) -> SearchDocument:
@@ -88,14 +79,7 @@ class ExpertIndex(SearchIndex):
     model = ExpertProfile
     related = ("person", "organisation")
     document_related = ("tech_fields",)
-
-    @classmethod
-    def indexable(cls) -> QuerySet[ExpertProfile]:
-        return ExpertProfile.objects.filter(visible=True)
-
-    @classmethod
-    def is_indexable(cls, obj: ExpertProfile) -> bool:
-        return obj.visible
+    indexable_when = {"visible": True}
 
     @classmethod
     def document(cls, obj: ExpertProfile) -> SearchDocument:

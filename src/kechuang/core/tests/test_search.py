@@ -15,14 +15,7 @@ from kechuang.core.models import Organisation
 class OrganisationIndex(search.SearchIndex):
     kind = "test-organisation"
     model = Organisation
-
-    @classmethod
-    def indexable(cls) -> Any:
-        return Organisation.objects.all()
-
-    @classmethod
-    def is_indexable(cls, obj: Any) -> bool:
-        return True
+    indexable_when = {"kind": Organisation.Kind.ENTERPRISE}
 
     @classmethod
     def document(cls, obj: Any) -> search.SearchDocument:
@@ -59,6 +52,13 @@ def test_one_index_per_kind(declared) -> None:  # type: ignore[no-untyped-def]
         search.register_search(Another)
     with pytest.raises(LookupError):
         search.get_index("no-such-kind")
+
+
+@pytest.mark.django_db
+def test_one_rule_filters_the_index_and_checks_a_row(declared, own_org, make_org) -> None:  # type: ignore[no-untyped-def]
+    university = make_org(kind=Organisation.Kind.UNIVERSITY)
+    assert OrganisationIndex.is_indexable(own_org) and not OrganisationIndex.is_indexable(university)
+    assert own_org in OrganisationIndex.indexable() and university not in OrganisationIndex.indexable()
 
 
 def test_every_installed_kind_is_declared_by_its_app() -> None:
