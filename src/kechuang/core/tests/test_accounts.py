@@ -210,14 +210,6 @@ def test_the_back_office_refuses_a_weak_password(admin_user) -> None:  # type: i
     assert response.status_code == 200 and not User.objects.filter(username="from-admin").exists()
 
 
-def test_the_demo_accounts_keep_their_documented_password(db) -> None:  # type: ignore[no-untyped-def]
-    from kechuang.demo import accounts
-
-    services.create_organisation  # noqa: B018  (the demo loader needs the showcase organisations)
-    user = services.create_user(None, "demo-like", accounts.PASSWORD, User.Role.VISITOR, check_password=False)
-    assert user.check_password("kechuang2022")
-
-
 # --- e-mail and password reset, end to end ---
 
 

@@ -170,3 +170,29 @@ def test_a_failing_database_step_puts_the_files_back(platform: Path, tmp_path: P
     with pytest.raises(CommandError, match="simulated"):
         call_command("restore", str(archive), "--yes")
     assert _hashes(platform) == files
+
+
+def test_a_serving_process_sweeps_what_killed_processes_left(settings, tmp_path: Path) -> None:
+    """kechuang.startup (run by kechuang.wsgi and kechuang.asgi): dead processes' upload folders and
+    a killed reindex's leftovers go; a live process's folder and the live index stay."""
+    import os
+
+    from kechuang.core import uploads
+    from kechuang.startup import sweep_leftovers
+
+    settings.DATA_DIR = tmp_path
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "tmp" / "uploads"
+    dead = settings.FILE_UPLOAD_TEMP_DIR / f"{uploads._host()}-999999999"
+    dead.mkdir(parents=True)
+    (dead / "x.upload.pdf").write_bytes(b"%PDF" * 1000)
+    mine = uploads.process_dir()
+    engine = build_engine(backend="embedded", data_dir=tmp_path, background=False, dense=False)
+    engine.upsert(DOCS)
+    root = tmp_path / "index" / "embedded"
+    (root / "g-20260101000000-abcdef").mkdir()
+    (root / "BUILDING").write_text("g-20260101000000-abcdef")
+    sweep_leftovers()
+    assert not dead.exists() and mine.exists() and os.path.isdir(mine)
+    assert not (root / "BUILDING").exists() and not (root / "g-20260101000000-abcdef").exists()
+    assert [h.id for h in engine.search("固态电解质", "supply")][:1] == ["3"]
+    engine.close()
