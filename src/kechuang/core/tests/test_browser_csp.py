@@ -22,10 +22,10 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 PUBLIC = ["/", "/organisations/", "/people/", "/carriers/", "/accounts/login/", "/accounts/password_reset/",
           "/matching/", "/matching/experts/", "/matching/calls/", "/achievements/", "/achievements/projects/",
-          "/achievements/rights/", "/policies/", "/policies/check/", "/contracts/", "/api/v1/docs"]  # fmt: skip
+          "/rights/", "/policies/", "/policies/check/", "/contracts/", "/api/v1/docs"]  # fmt: skip
 SIGNED_IN = ["/", "/audit/", "/account/tokens/", "/inbox/", "/accounts/password_change/", "/matching/demands/new/",
-             "/matching/leads/", "/matching/funnel/", "/achievements/new/", "/achievements/rights/empowerments/",
-             "/achievements/rights/valuations/", "/achievements/rights/listings/", "/policies/proactive/",
+             "/matching/leads/", "/matching/funnel/", "/achievements/new/", "/rights/empowerments/",
+             "/rights/valuations/", "/rights/listings/", "/policies/proactive/",
              "/policies/simulate/", "/contracts/queue/", "/contracts/new/", "/admin/",
              "/admin/core/organisation/", "/admin/core/signinlockout/", "/admin/core/user/add/"]  # fmt: skip
 
