@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "kechuang.core",
     "kechuang.text",
     "kechuang.matching",
@@ -116,6 +118,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # The project's own assets (site.css) and the npm-installed vendor files (htmx, Chart.js).
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `kechuang serve` collects the static files and serves them itself through WhiteNoise, under
+# content-hashed names cached for a year, compressed (KECHUANG_SERVE_STATIC=1, set by serve). Without
+# it (`make demo`, tests) Django's finders serve them as they are in the source tree, so an edited
+# stylesheet shows at once and nothing needs collecting.
+SERVE_STATIC = _env_bool("KECHUANG_SERVE_STATIC", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if SERVE_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+if SERVE_STATIC:
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # right after SecurityMiddleware
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 
@@ -124,6 +141,21 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background tasks (django-tasks, the backport of Django 6's django.tasks). The default keeps the
+# queue in the platform's own database and `kechuang worker` runs it: nothing else to install.
+# A deployment with its own queue names another backend here (docs/deploy.md), e.g.
+# KECHUANG_TASK_BACKEND=django_tasks_rq.RQBackend.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KECHUANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": [],  # any queue name
+    }
+}
+# A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS has lost its worker
+# (killed, machine restarted) and is started again or marked failed (core/jobs/reaper.py).
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("KECHUANG_JOB_HEARTBEAT_SECONDS", "5"))
+JOB_STALE_SECONDS = float(os.environ.get("KECHUANG_JOB_STALE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

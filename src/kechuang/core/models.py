@@ -487,3 +487,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from .jobs.models import Job  # noqa: E402  (a model of this app defined beside its runner)
