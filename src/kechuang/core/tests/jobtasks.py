@@ -1,4 +1,4 @@
-"""Tasks the job tests run (in-process and in a real worker process that the tests kill)."""
+"""Tasks the job tests run (their own messages are not in the catalogue: English in both languages) (in-process and in a real worker process that the tests kill)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _write_notes(job: JobContext, count: int, pause: float, fail_at: int | None,
                 raise RuntimeError("a bug in the task")
             services.notify(None, "test.note", f"note {i + 1}", user=job.user)
             time.sleep(pause)
-        job.succeed(result={"written": count}, url="/inbox/", label=_("Open the inbox"))
+        job.succeed(result={"written": count}, url="/inbox/", label=_("Open the result"))
 
 
 @job_task(max_attempts=2)
