@@ -126,7 +126,7 @@ SERVE_STATIC = _env_bool("KECHUANG_SERVE_STATIC", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "kechuang.core.staticstorage.StaticStorage"
         if SERVE_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -43,6 +43,11 @@ def _die_with_parent() -> None:
         pass
 
 
+def _say(out: Any, line: str) -> None:
+    out.write(line + "\n")
+    out.flush()
+
+
 def supervise(children: Sequence[Child], grace: float = 30.0, out: Any = None) -> int:
     """Start the children, wait until a signal arrives or one of them exits, stop the rest."""
     out = out or sys.stdout
@@ -59,13 +64,13 @@ def supervise(children: Sequence[Child], grace: float = 30.0, out: Any = None) -
             env = {**os.environ, **child.env}
             proc = subprocess.Popen(child.argv, env=env, start_new_session=True, preexec_fn=_die_with_parent)
             procs.append((child, proc))
-            print(f"started {child.name} (pid {proc.pid})", file=out, flush=True)
+            _say(out, f"started {child.name} (pid {proc.pid})")
         while not stop:
             ended = [(c, p) for c, p in procs if p.poll() is not None]
             if ended:
                 child, proc = ended[0]
                 status = proc.returncode or 1
-                print(f"{child.name} exited with status {proc.returncode}: stopping the others", file=out, flush=True)
+                _say(out, f"{child.name} exited with status {proc.returncode}: stopping the others")
                 break
             time.sleep(0.2)
     finally:
@@ -77,7 +82,7 @@ def supervise(children: Sequence[Child], grace: float = 30.0, out: Any = None) -
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                print(f"{child.name} did not stop within {grace:g}s: killed", file=out, flush=True)
+                _say(out, f"{child.name} did not stop within {grace:g}s: killed")
                 proc.kill()
                 proc.wait()
         for signum, handler in previous.items():
