@@ -489,4 +489,5 @@ class Notification(models.Model):
         return self.title
 
 
-from .jobs.models import Job  # noqa: E402  (a model of this app defined beside its runner)
+# A model of this app defined beside its runner (core/jobs/); imported here so Django registers it.
+from .jobs.models import Job as Job  # noqa: E402

@@ -41,7 +41,14 @@ def rows(run: ProactiveRun) -> Iterator[list[object]]:
     )
     for uscc, name, policy_id, benefit, notified in qs.iterator(chunk_size=CHUNK):
         policy = BY_ID.get(policy_id)
-        yield [uscc, name, policy_id, policy.zh if policy else policy_id, benefit, "是 yes" if notified else "否 no"]
+        yield [
+            uscc,
+            name,
+            policy_id,
+            policy.zh if policy else policy_id,
+            benefit,
+            "是 yes" if notified else "否 no",
+        ]
 
 
 def write(run: ProactiveRun, fmt: str, path: Path, progress: Any = None) -> int:

@@ -24,6 +24,7 @@ from .models import PolicyDocument, ProactiveMatch, ProactiveRun, SupplementaryF
 from .navigator import evaluate, yuan
 from .screening import CreditScreen, default_screen
 
+
 class Progress(Protocol):
     """How long work reports how far it is (a background job's `progress`)."""
 
@@ -191,10 +192,12 @@ def pending_by_policy(run: ProactiveRun) -> list[dict[str, Any]]:
     rows = (
         run.matches.filter(notified=False)
         .values("policy_id")
-        .annotate(matches=Count("pk"), enterprises=Count("organisation", distinct=True), benefit=Sum("benefit"))
+        .annotate(
+            matches=Count("pk"), enterprises=Count("organisation", distinct=True), benefit=Sum("benefit")
+        )
     )
-    out = [dict(r) for r in rows]
-    out.sort(key=lambda r: (-(r["benefit"] or 0), r["policy_id"]))
+    out: list[dict[str, Any]] = [dict(r) for r in rows]
+    out.sort(key=lambda r: (-(r["benefit"] or Decimal(0)), r["policy_id"]))
     return out
 
 
@@ -232,7 +235,9 @@ def notify_run(
     for start in range(0, len(org_ids), NOTIFY_BATCH):
         batch = org_ids[start : start + NOTIFY_BATCH]
         with transaction.atomic():
-            rows = list(pending.filter(organisation_id__in=batch).select_related("organisation").order_by("pk"))
+            rows = list(
+                pending.filter(organisation_id__in=batch).select_related("organisation").order_by("pk")
+            )
             by_org: defaultdict[int, list[ProactiveMatch]] = defaultdict(list)
             for m in rows:
                 by_org[m.organisation_id].append(m)

@@ -15,12 +15,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core import jobs
 from kechuang.core.forms import apply_service_errors
+from kechuang.core.jobs.models import Job
 from kechuang.core.models import Industry, Organisation, Region
 from kechuang.core.permissions import can_view_private, is_staff
-
-from kechuang.core import jobs
-from kechuang.core.jobs.models import Job
 
 from . import exports, queries, services, tasks
 from .catalogue import POLICIES
@@ -138,7 +137,11 @@ def proactive(request: HttpRequest) -> HttpResponse:
         title = jobs.texts(gettext_lazy("Proactive delivery run for %(year)s"), year=year)
         job = jobs.start(request.user, tasks.proactive_run, title, year=year)
         return _job_page(job)
-    context = {"form": form, "runs": ProactiveRun.objects.all()[:50], "running": _running(request, tasks.proactive_run)}
+    context = {
+        "form": form,
+        "runs": ProactiveRun.objects.all()[:50],
+        "running": _running(request, tasks.proactive_run),
+    }
     return render(request, "policies/proactive.html", context)
 
 
@@ -201,7 +204,9 @@ def proactive_notify(request: HttpRequest, pk: int) -> HttpResponse:
     count = services.pending_enterprises(run, chosen) if chosen else 0
     if request.method == "POST":
         if not chosen or count == 0:
-            messages.error(request, _("Nobody to notify: choose at least one policy with enterprises not yet told."))
+            messages.error(
+                request, _("Nobody to notify: choose at least one policy with enterprises not yet told.")
+            )
         else:
             job = jobs.start(
                 request.user, tasks.notify_run, jobs.texts(gettext_lazy("Notify the enterprises of run #%(id)s"), id=run.pk),
@@ -222,7 +227,13 @@ def proactive_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in exports.FORMATS:
         raise Http404
     title = gettext_lazy("%(format)s export of run #%(id)s")
-    job = jobs.start(request.user, tasks.export_run, jobs.texts(title, format=fmt.upper(), id=run.pk), run_id=run.pk, fmt=fmt)
+    job = jobs.start(
+        request.user,
+        tasks.export_run,
+        jobs.texts(title, format=fmt.upper(), id=run.pk),
+        run_id=run.pk,
+        fmt=fmt,
+    )
     return _job_page(job)
 
 

@@ -71,7 +71,7 @@ def list_jobs(request: HttpRequest, all: bool = False, state: str = ""):  # type
     """The caller's jobs, newest first (staff with all=true: everyone's). At most 100."""
     qs = Job.objects.visible_to(request.user)
     if not (all and is_staff(request.user)):
-        qs = qs.filter(user=request.user)
+        qs = qs.filter(user=request.user)  # type: ignore[misc]
     if state:
         qs = qs.filter(state=state)
     return [job_out(j) for j in qs[:100]]

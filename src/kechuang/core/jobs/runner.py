@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 # The task framework. On Django 6 these become `django.tasks`, `django.tasks.base`: the
 # backport has the same API (DEP 14).
 from django_tasks import TaskContext
-from django_tasks.base import Task
 from django_tasks import task as framework_task
+from django_tasks.base import Task
 
 from .models import Job
 
@@ -97,7 +97,7 @@ def start(user: Any, task: Task, title: Texts | Any, /, **params: Any) -> Job:
         title=title if isinstance(title, dict) else texts(title),
         params=params,
         user=user if getattr(user, "is_authenticated", False) else None,
-        max_attempts=task.func._kechuang_max_attempts,
+        max_attempts=getattr(task.func, "_kechuang_max_attempts", 2),
         heartbeat_at=timezone.now(),
     )
     from kechuang.core import audit  # not at the top: core.models imports this package

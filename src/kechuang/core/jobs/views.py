@@ -47,7 +47,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     everyone = is_staff(request.user) and request.GET.get("all") == "1"
     qs = Job.objects.visible_to(request.user).select_related("user")
     if not everyone:
-        qs = qs.filter(user=request.user)
+        qs = qs.filter(user=request.user)  # type: ignore[misc]
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     active = any(not j.is_finished for j in page.object_list)
     ctx = {"page": page, "everyone": everyone, "staff": is_staff(request.user), "active": active, "poll": 2}

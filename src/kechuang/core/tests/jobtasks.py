@@ -6,14 +6,15 @@ import time
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-
 from django_tasks import task
 
 from kechuang.core import services
 from kechuang.core.jobs import JobContext, JobFailed, job_task
 
 
-def _write_notes(job: JobContext, count: int, pause: float, fail_at: int | None, crash_at: int | None) -> None:
+def _write_notes(
+    job: JobContext, count: int, pause: float, fail_at: int | None, crash_at: int | None
+) -> None:
     """Counts (progress shown), then writes `count` notes to the starter in one transaction, pausing
     between them; the job's outcome commits with them."""
     for i in range(3):

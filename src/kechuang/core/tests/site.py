@@ -24,7 +24,12 @@ class Site:
     def __init__(self, data_dir: Path, database_url: str, env: dict[str, str]) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
-        self.env = {**os.environ, **env, "KECHUANG_DATA_DIR": str(data_dir), "KECHUANG_DATABASE_URL": database_url}
+        self.env = {
+            **os.environ,
+            **env,
+            "KECHUANG_DATA_DIR": str(data_dir),
+            "KECHUANG_DATABASE_URL": database_url,
+        }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
 
     def argv(self, *args: str) -> list[str]:
@@ -87,7 +92,5 @@ def fresh_site(tmp_path: Path, **env: str) -> Iterator[Site]:
         yield site
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-            )
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')

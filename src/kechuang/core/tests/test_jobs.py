@@ -10,13 +10,13 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from tests.conftest import client_for, in_english
 
 from kechuang.core import jobs
 from kechuang.core.jobs.models import Job
 from kechuang.core.jobs.reaper import reap
 from kechuang.core.models import AuditEntry, Notification
 from kechuang.core.tests import jobtasks
-from tests.conftest import client_for, in_english
 
 
 def _start(run_jobs, user, task=jobtasks.write_notes, **params):  # type: ignore[no-untyped-def]
@@ -79,7 +79,9 @@ def test_parameters_must_be_json_and_tasks_must_be_job_tasks(db, enterprise_user
         jobs.start(enterprise_user, jobtasks.plain_task, "x")
 
 
-def test_a_file_result_is_downloaded_by_its_owner_only(db, run_jobs, enterprise_user, other_user, staff_user, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_result_is_downloaded_by_its_owner_only(
+    db, run_jobs, enterprise_user, other_user, staff_user, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     settings.DATA_DIR = tmp_path
     job = _start(run_jobs, enterprise_user, jobtasks.make_file, text="你好")
     run_jobs()
@@ -127,7 +129,9 @@ def test_a_silent_job_is_started_again_then_failed(db, run_jobs, enterprise_user
 
 
 @override_settings(JOB_STALE_SECONDS=30)
-def test_the_reaper_queues_jobs_the_queue_lost_and_closes_dead_task_rows(db, run_jobs, enterprise_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_reaper_queues_jobs_the_queue_lost_and_closes_dead_task_rows(
+    db, run_jobs, enterprise_user
+) -> None:  # type: ignore[no-untyped-def]
     job = jobs.start(enterprise_user, jobtasks.write_notes, "x", count=1)  # commit never seen: not queued
     old = timezone.now() - dt.timedelta(seconds=60)
     Job.objects.filter(pk=job.pk).update(heartbeat_at=old)
@@ -186,7 +190,9 @@ def test_job_page_permissions(db, run_jobs, enterprise_user, other_user, staff_u
 
 
 @pytest.mark.parametrize("who, status", [("anonymous", 401), ("other", 404), ("owner", 200), ("staff", 200)])
-def test_job_api_permissions(db, run_jobs, api_for, enterprise_user, other_user, staff_user, who, status) -> None:  # type: ignore[no-untyped-def]
+def test_job_api_permissions(
+    db, run_jobs, api_for, enterprise_user, other_user, staff_user, who, status
+) -> None:  # type: ignore[no-untyped-def]
     job = _start(run_jobs, enterprise_user, count=1)
     user = {"anonymous": None, "other": other_user, "owner": enterprise_user, "staff": staff_user}[who]
     api = api_for(user)

@@ -93,7 +93,10 @@ def test_a_worker_killed_mid_task_leaves_nothing_half_done(tmp_path) -> None:  #
             assert "worker" in str(site.one("SELECT error FROM core_job WHERE id = %s", last))
             assert site.one(NOTES) == 20
             # The queue's own rows of both killed attempts are closed, not left running.
-            assert site.one("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'") == 0
+            assert (
+                site.one("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'")
+                == 0
+            )
         finally:
             output = stop(worker)
         assert "Traceback" not in output, output

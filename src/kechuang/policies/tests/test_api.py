@@ -6,8 +6,6 @@ import copy
 
 import pytest
 
-from kechuang.policies import services
-
 from .conftest import YEAR
 from .test_navigator import EXAMPLE
 from .test_services import make_document
@@ -106,15 +104,15 @@ def test_simulate_api(own_firm, api_for, staff_user, run_jobs) -> None:  # type:
     staff = api_for(staff_user)
     with run_jobs.capture():
         started = staff.post(
-        f"{BASE}/simulate",
-        {
-            "year": YEAR,
-            "changes": {
-                "rd_super_deduction.rate.manufacturing": 0.5,
-                "rd_super_deduction.rate.general": 0.5,
-                "rd_super_deduction.rate.tech_sme": 0.5,
+            f"{BASE}/simulate",
+            {
+                "year": YEAR,
+                "changes": {
+                    "rd_super_deduction.rate.manufacturing": 0.5,
+                    "rd_super_deduction.rate.general": 0.5,
+                    "rd_super_deduction.rate.tech_sme": 0.5,
+                },
             },
-        },
         )
     job = _finished(staff, started, run_jobs)
     assert job["state"] == "succeeded" and job["result_url"] == f"/policies/simulate/results/{job['id']}/"
@@ -125,7 +123,9 @@ def test_simulate_api(own_firm, api_for, staff_user, run_jobs) -> None:  # type:
     assert bad.status_code == 422 and "changes.no.such" in bad.json()["error"]["fields"]
 
 
-def test_proactive_run_endpoints(own_firm, api_for, enterprise_user, staff_user, run_jobs, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_proactive_run_endpoints(
+    own_firm, api_for, enterprise_user, staff_user, run_jobs, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     settings.DATA_DIR = tmp_path
     staff = api_for(staff_user)
     with run_jobs.capture():

@@ -123,7 +123,9 @@ def test_a_proactive_run_starts_a_job_and_leads_to_the_run(own_firm, staff_user,
     assert own_firm.name in detail
 
 
-def test_exports_are_files_of_a_job(run, own_firm, staff_user, other_user, run_jobs, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_exports_are_files_of_a_job(
+    run, own_firm, staff_user, other_user, run_jobs, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     settings.DATA_DIR = tmp_path
     staff = client_for(staff_user)
     with run_jobs.capture():
@@ -137,7 +139,9 @@ def test_exports_are_files_of_a_job(run, own_firm, staff_user, other_user, run_j
     assert client_for(other_user).get(f"/tasks/{job.pk}/download/").status_code == 404
 
 
-def test_notifying_is_confirmed_with_the_count_and_can_be_limited(run, own_firm, other_org, staff_user, run_jobs) -> None:  # type: ignore[no-untyped-def]
+def test_notifying_is_confirmed_with_the_count_and_can_be_limited(
+    run, own_firm, other_org, staff_user, run_jobs
+) -> None:  # type: ignore[no-untyped-def]
     from kechuang.core.models import Notification
 
     staff = client_for(staff_user)
@@ -148,7 +152,9 @@ def test_notifying_is_confirmed_with_the_count_and_can_be_limited(run, own_firm,
     page = staff.get(url).content.decode()
     assert "通知 1 家企业" in page and 'hx-trigger="change"' in page and "<script>" not in page
     first = pending[0]["policy_id"]
-    summary = staff.get(url, {"chosen": "1", "policy": [first]}, headers={"HX-Request": "true"}).content.decode()
+    summary = staff.get(
+        url, {"chosen": "1", "policy": [first]}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert "将通知 1 家企业" in summary and "<html" not in summary
     none = staff.get(url, {"chosen": "1"}, headers={"HX-Request": "true"}).content.decode()
     assert "disabled" in none
@@ -161,7 +167,9 @@ def test_notifying_is_confirmed_with_the_count_and_can_be_limited(run, own_firm,
     assert job.state == "succeeded" and job.result["organisations_notified"] == 1
     assert Notification.objects.filter(kind="policies.proactive", organisation=own_firm).count() == 1
     assert run.matches.filter(policy_id=first, notified=True).exists()
-    detail = staff.get(reverse("policies:proactive_detail", args=[run.pk]), {"sort": "benefit", "policy": first})
+    detail = staff.get(
+        reverse("policies:proactive_detail", args=[run.pk]), {"sort": "benefit", "policy": first}
+    )
     assert detail.status_code == 200
 
 
@@ -188,7 +196,9 @@ def test_simulate_page_compares_with_charts(own_firm, staff_user, run_jobs) -> N
     assert 'data-field="hnte.cit_rate"' in bad.content.decode()
 
 
-def test_simulation_results_are_their_starters_and_staffs(own_firm, staff_user, make_user, enterprise_user, run_jobs) -> None:  # type: ignore[no-untyped-def]
+def test_simulation_results_are_their_starters_and_staffs(
+    own_firm, staff_user, make_user, enterprise_user, run_jobs
+) -> None:  # type: ignore[no-untyped-def]
     from kechuang.core.models import User
 
     with run_jobs.capture():

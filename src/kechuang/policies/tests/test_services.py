@@ -86,7 +86,9 @@ def test_supplementary_facts_feed_the_rules(own_firm, enterprise_user, other_use
         )
 
 
-def test_proactive_run_screens_exports_and_notifies(own_firm, other_org, staff_user, enterprise_user, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_proactive_run_screens_exports_and_notifies(
+    own_firm, other_org, staff_user, enterprise_user, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     register_facts(other_org)
     screen = RestrictedScreen(other_org.pk)
     with pytest.raises(PermissionDenied):
@@ -100,7 +102,9 @@ def test_proactive_run_screens_exports_and_notifies(own_firm, other_org, staff_u
     assert rdsd.benefit == Decimal("700000.00")
 
     seen: list[tuple[int, int | None]] = []
-    n = exports.write(run, "csv", tmp_path / "run.csv", progress=lambda d, t=None, *a, **k: seen.append((d, t)))
+    n = exports.write(
+        run, "csv", tmp_path / "run.csv", progress=lambda d, t=None, *a, **k: seen.append((d, t))
+    )
     assert n == run.matches.count() and seen[-1] == (n, n) and not (tmp_path / "run.csv.part").exists()
     rows = list(csv.reader(io.StringIO((tmp_path / "run.csv").read_text("utf-8-sig"))))
     assert rows[0][0].startswith("统一社会信用代码") and any(

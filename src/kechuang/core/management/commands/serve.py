@@ -44,13 +44,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("KECHUANG_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=None, help="Web server processes (default: CPU cores, ≥ 2).")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="Web server processes (default: CPU cores, ≥ 2)."
+        )
         parser.add_argument("--threads", type=int, default=None, help="Threads per web process (default 4).")
         parser.add_argument(
-            "--task-workers", type=int, default=None, help="Task worker processes (default 1; 0 for a web-only machine)."
+            "--task-workers",
+            type=int,
+            default=None,
+            help="Task worker processes (default 1; 0 for a web-only machine).",
         )
-        parser.add_argument("--timeout", type=int, default=120, help="Seconds before a stuck request's process is replaced.")
-        parser.add_argument("--no-collectstatic", action="store_true", help="Serve the static files collected before.")
+        parser.add_argument(
+            "--timeout", type=int, default=120, help="Seconds before a stuck request's process is replaced."
+        )
+        parser.add_argument(
+            "--no-collectstatic", action="store_true", help="Serve the static files collected before."
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         workers = opts["workers"] or _env_int("KECHUANG_WEB_WORKERS", default_web_workers())
@@ -67,7 +76,9 @@ class Command(BaseCommand):
         if not opts["no_collectstatic"]:
             self.stdout.write("Collecting static files…")
             subprocess.run(
-                kechuang_argv("collectstatic", "--noinput", "--verbosity", "0"), env={**os.environ, **env}, check=True
+                kechuang_argv("collectstatic", "--noinput", "--verbosity", "0"),
+                env={**os.environ, **env},
+                check=True,
             )
         gunicorn = [
             sys.executable, "-m", "gunicorn", "kechuang.wsgi:application",

@@ -43,12 +43,18 @@ class Command(BaseCommand):
     help = "Run the background task worker (and restart or fail the jobs of workers that died)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--queues", default="*", help="Queues to take tasks from, comma separated (default all).")
-        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between looks at an empty queue.")
+        parser.add_argument(
+            "--queues", default="*", help="Queues to take tasks from, comma separated (default all)."
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between looks at an empty queue."
+        )
         parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
         parser.add_argument("--max-tasks", type=int, default=None, help="Exit after this many tasks.")
         parser.add_argument(
-            "--reap-only", action="store_true", help="Only look after stale jobs (another backend runs the tasks)."
+            "--reap-only",
+            action="store_true",
+            help="Only look after stale jobs (another backend runs the tasks).",
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
