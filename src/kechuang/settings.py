@@ -152,6 +152,11 @@ TASKS = {
         "QUEUES": [],  # any queue name
     }
 }
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    # A deployment that outgrew one machine: tasks in Redis, run by RQ's workers (docs/deploy.md;
+    # `pip install django-tasks-rq` there). Not used by the demo or the tests.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("KECHUANG_REDIS_URL", "redis://127.0.0.1:6379/0")}}
 # A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS has lost its worker
 # (killed, machine restarted) and is started again or marked failed (core/jobs/reaper.py).
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("KECHUANG_JOB_HEARTBEAT_SECONDS", "5"))
