@@ -262,7 +262,7 @@ class JobContext:
             with self._lock:
                 row.total = self._total
                 row.done = self._total if self._total is not None else self._done
-                row.message = self._message
+                row.message = {}  # the last step's message ("Writing…") no longer holds
             row.save()
         self.finished = True
 

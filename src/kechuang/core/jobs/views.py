@@ -39,6 +39,9 @@ def _context(request: HttpRequest, job: Job) -> dict[str, object]:
         "can_cancel": not job.is_finished and (job.user_id == request.user.pk or is_staff(request.user)),
         "has_file": job.state == Job.State.SUCCEEDED and job_file(job) is not None,
         "show_detail": is_staff(request.user),
+        "duration": round((job.finished_at - job.started_at).total_seconds())
+        if job.finished_at and job.started_at
+        else None,
     }
 
 

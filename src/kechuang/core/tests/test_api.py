@@ -17,7 +17,9 @@ API = "/api/v1/core"
 
 
 @pytest.fixture
-def world(own_org, other_org, enterprise_user, other_user, staff_user, admin_user, settings, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(
+    own_org, other_org, enterprise_user, other_user, staff_user, admin_user, settings, tmp_path
+) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from kechuang.core.tests.test_views import finished_job
 
     settings.DATA_DIR = tmp_path
