@@ -146,13 +146,14 @@ NINJA_PAGINATION_PER_PAGE = 50
 # queue in the platform's own database and `kechuang worker` runs it: nothing else to install.
 # A deployment with its own queue names another backend here (docs/deploy.md), e.g.
 # KECHUANG_TASK_BACKEND=django_tasks_rq.RQBackend.
+TASK_BACKEND = os.environ.get("KECHUANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("KECHUANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASK_BACKEND,
         "QUEUES": [],  # any queue name
     }
 }
-if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+if TASK_BACKEND.startswith("django_tasks_rq."):
     # A deployment that outgrew one machine: tasks in Redis, run by RQ's workers (docs/deploy.md;
     # `pip install django-tasks-rq` there). Not used by the demo or the tests.
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
