@@ -3,9 +3,12 @@ progress fragment that htmx polls, its file, and cancelling it."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,8 +29,9 @@ def _job(request: HttpRequest, pk: int) -> Job:
     other people's jobs reveal nothing."""
     job = get_object_or_404(Job.objects.visible_to(request.user).select_related("user"), pk=pk)
     if is_stale(job):
-        # No worker has heard of it for a while: restart or fail it now rather than show it busy.
-        reap(job_ids=[job.pk])
+        with contextlib.suppress(DatabaseError):  # busy database: the worker's reaper will see to it
+            # No worker has heard of it for a while: restart or fail it now rather than show it busy.
+            reap(job_ids=[job.pk])
         job.refresh_from_db()
     return job
 
