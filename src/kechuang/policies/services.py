@@ -149,7 +149,7 @@ def run_proactive(
     check_policy_ids(policy_ids)
     wanted = policy_ids or [p.id for p in POLICIES]
     progress(0, 100, _("Reading the registry's facts for %(year)s"), year=year)
-    table = table or queries.registry_table(year)
+    table = table or queries.registry_table(year, lambda f: progress(int(30 * f), 100))
     progress(30, 100, _("Applying the rules to %(n)s enterprises"), n=f"{table.size:,}")
     ev = evaluate(table) if table.size else None
     restricted = (screen or default_screen()).restricted(table.keys, year) if table.size else set()

@@ -51,11 +51,11 @@ def simulate(job: JobContext, year: int, changes: dict[str, float]) -> None:
     """What-if: the catalogue before and after `changes` over the registry's enterprises."""
     _staff(job)
     clean = validate_changes(changes, year)
-    job.progress(0, 3, _("Reading the registry's facts for %(year)s"), year=year)
-    table = queries.registry_table(year)
-    job.progress(1, 3, _("Simulating %(n)s enterprises before and after"), n=f"{table.size:,}")
+    job.progress(0, 100, _("Reading the registry's facts for %(year)s"), year=year)
+    table = queries.registry_table(year, lambda f: job.progress(int(80 * f), 100))
+    job.progress(80, 100, _("Simulating %(n)s enterprises before and after"), n=f"{table.size:,}")
     result = compare(table, clean)
-    job.progress(3, 3)
+    job.progress(100, 100)
     job.succeed(
         result=result, url=reverse("policies:simulate_result", args=[job.id]), label=_("See the comparison")
     )
