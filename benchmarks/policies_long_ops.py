@@ -123,6 +123,8 @@ def main() -> int:
         "xlsx": (f"/policies/proactive/{run.pk}/export.xlsx", {}),
         "csv": (f"/policies/proactive/{run.pk}/export.csv", {}),
     }
+    for url in ("/policies/proactive/", "/policies/simulate/", f"/policies/proactive/{run.pk}/", "/tasks/"):
+        client.get(url)  # warm up: the first request of a process loads the URLs, templates, API
     env = {**os.environ}
     rows = []
     for name, (url, data) in posts.items():
