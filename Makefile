@@ -14,7 +14,7 @@ setup-dev:
 	bash scripts/setup.sh dev
 
 lint: setup-dev
-	.venv/bin/ruff format --check . && .venv/bin/ruff check . && .venv/bin/mypy
+	.venv/bin/ruff format --check . && .venv/bin/ruff check . && .venv/bin/mypy && .venv/bin/lint-imports --no-cache
 
 fmt: setup-dev
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .

@@ -24,7 +24,7 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "src" / "kechuang"
-APPS = ["core", "text", "matching", "achievements", "policies", "contracts", "credit", "vouchers",
+APPS = ["core", "text", "matching", "achievements", "policies", "contracts", "rights", "credit", "vouchers",
         "finance", "programmes", "indicators", "demo"]  # fmt: skip
 LANGS = ["zh_Hans", "en"]
 

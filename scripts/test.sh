@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff"; ruff format --check . && ruff check .
 echo "== mypy"; mypy
+echo "== import-linter (the layers of docs/architecture.md)"; lint-imports --no-cache
 workers="${KECHUANG_TEST_WORKERS:-2}"
 echo "== pytest on SQLite (browser tests included)"
 pytest -n "$workers" -q -p no:cacheprovider "$@"

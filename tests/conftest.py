@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -179,3 +180,33 @@ def run_jobs(django_capture_on_commit_callbacks) -> Iterator[Callable[[], None]]
             return django_capture_on_commit_callbacks(execute=True)
 
     yield Runner()
+
+
+# --- the search index -----------------------------------------------------------------------------
+# Pages of several apps rank through the search index (core.search), which the matching engine
+# keeps. Tests that touch it ask for `engine` (the matching, achievements and rights tests do so for
+# every test, in their conftest.py), so that no test reads or writes the real index under var/.
+
+
+@pytest.fixture(scope="session")
+def embedding_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One cache per test session: the same texts are embedded once, not once per test.
+    return tmp_path_factory.mktemp("embeddings")
+
+
+@pytest.fixture
+def engine(tmp_path: Path, embedding_cache_dir: Path) -> Iterator[Any]:
+    """A search engine of its own under a temporary data directory (no background thread: tests
+    call `engine.embed_pending()` when they want vectors)."""
+    from kechuang.matching.engine import build_engine, set_engine
+    from kechuang.text.embedding import EmbeddingCache
+
+    built = build_engine(backend="embedded", data_dir=tmp_path, background=False)
+    if built.cache is not None:  # share the session-wide embedding cache
+        embedder = built.cache.embedder
+        built.cache.close()
+        built.cache = EmbeddingCache(embedding_cache_dir, embedder)
+    previous = set_engine(built)
+    yield built
+    set_engine(previous)
+    built.close()

@@ -88,8 +88,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 # Each domain app contributes `router` in its api.py; apps without an API yet are skipped.
-for _app in ("core", "matching", "achievements", "policies", "contracts", "credit", "vouchers", "finance",
-             "programmes", "indicators", "demo"):  # fmt: skip
+for _app in ("core", "matching", "achievements", "policies", "contracts", "rights", "credit", "vouchers",
+             "finance", "programmes", "indicators", "demo"):  # fmt: skip
     try:
         _module = importlib.import_module(f"kechuang.{_app}.api")
     except ModuleNotFoundError as exc:

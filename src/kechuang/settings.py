@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kechuang.achievements",
     "kechuang.policies",
     "kechuang.contracts",
+    "kechuang.rights",
     "kechuang.credit",
     "kechuang.vouchers",
     "kechuang.finance",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import SessionAuth
 
+from kechuang.core import search
 from kechuang.core.api_support import TokenAuth
 from kechuang.core.models import Organisation, Person, TechField
 
@@ -165,23 +166,23 @@ def list_supplies(  # type: ignore[no-untyped-def]
     owner: int | None = None, status: str = "", ipc: str = "", page: int = 1,
 ):  # fmt: skip
     """Published items (and your own drafts); `q` is matched by the ranking engine, best first."""
-    from kechuang.matching import indexing
-
     qs = queries.filter_supplies(queries.visible_supplies(request.user), kind=kind, field=field,
                                  trl_min=trl_min, mode=mode, owner=owner, status=status, ipc=ipc)  # fmt: skip
     page = max(1, min(page, 10_000))
     start = (page - 1) * PAGE_SIZE
-    if q.strip():
+    if q.strip() and search.ranking_available():
         # Rank only as deep as the requested page (at most 300); the listing shows its own fields,
         # so the hits need no highlights.
         limit = min(300, start + 2 * PAGE_SIZE)
-        ranked = [r.obj for r in indexing.search(q, kind="supply", limit=limit, explain_hits=False)]
+        ranked = [r.obj for r in search.rank(q, kind="supply", limit=limit, explain_hits=False)]
         allowed = queries.admitted(qs, [s.pk for s in ranked])
         kept = [s for s in ranked if s.pk in allowed]
         # The ranked rows were just loaded (with their owner): only the page's relations are fetched.
         items = kept[start : start + PAGE_SIZE]
         prefetch_related_objects(items, "tech_fields", "inventors")
         return {"items": [supply_out(s) for s in items], "count": len(kept)}
+    if q.strip():  # no app provides ranking: a plain substring match
+        qs = queries.text_filter(qs, q)
     # Page on primary keys (narrow rows sort fast), then load that page's rows.
     ids = list(qs.values_list("pk", flat=True)[start : start + PAGE_SIZE])
     by_id = {
@@ -200,10 +201,8 @@ def get_supply(request: HttpRequest, supply_id: int):  # type: ignore[no-untyped
 
 @router.get("/supplies/{supply_id}/similar", response=list[SimilarOut], auth=PUBLIC)
 def similar_supplies(request: HttpRequest, supply_id: int, limit: int = 6):  # type: ignore[no-untyped-def]
-    from kechuang.matching import indexing
-
     supply = _visible(request, supply_id)
-    results = indexing.similar("supply", supply, limit=max(1, min(limit, 30)))
+    results = search.similar("supply", supply, limit=max(1, min(limit, 30)))
     return [{"id": r.obj.pk, "title": r.obj.title, "score": r.score, "band": r.band,
              "matched_terms": r.hit.matched_terms} for r in results]  # fmt: skip
 
@@ -256,9 +255,3 @@ def list_projects(request: HttpRequest, q: str = "", principal: int | None = Non
 @router.get("/projects/{project_id}", response=ProjectOut, auth=PUBLIC)
 def get_project(request: HttpRequest, project_id: int):  # type: ignore[no-untyped-def]
     return get_object_or_404(FundedProject, pk=project_id)
-
-
-# Results' rights (empowerment, valuation, exchange listings): /api/v1/achievements/rights/…
-from .rights_api import router as rights_router  # noqa: E402
-
-router.add_router("/rights", rights_router)

@@ -1,7 +1,8 @@
 """Every state change of the technology supply. Views, the API, the demo loader and the CLI call these.
 
-Each function checks permission, validates, writes in one transaction, appends an audit entry and,
-after the commit, pushes the item's public text to the matching index (or removes it).
+Each function checks permission, validates, writes in one transaction, appends an audit entry and
+announces the change (`core.search.changed`, `core.events.works_changed`): after the commit, whoever
+keeps the search index (matching) indexes the item's public text or removes it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.core import audit
+from kechuang.core import audit, events, search
 from kechuang.core.models import Organisation, Person, User
 from kechuang.core.permissions import can_edit_organisation, is_staff
 
@@ -58,12 +59,6 @@ def _apply(supply: TechSupply, fields: dict[str, Any]) -> dict[str, Any]:
     return m2m
 
 
-def _reindex_on_commit(supply_id: int) -> None:
-    from kechuang.matching import indexing
-
-    transaction.on_commit(lambda: indexing.sync_supply(supply_id))
-
-
 @transaction.atomic
 def create_supply(actor: User | None, owner: Organisation, **fields: Any) -> TechSupply:
     _check_actor(actor, owner)
@@ -80,7 +75,7 @@ def create_supply(actor: User | None, owner: Organisation, **fields: Any) -> Tec
     for name, values in m2m.items():
         getattr(supply, name).set(values)
     audit.record(actor, "supply.create", supply, None, audit.snapshot(supply), organisation=owner)
-    _reindex_on_commit(supply.pk)
+    search.changed("supply", supply.pk)
     return supply
 
 
@@ -99,7 +94,7 @@ def update_supply(actor: User | None, supply: TechSupply, **changes: Any) -> Tec
     after = audit.snapshot(row)
     if before != after:
         audit.record(actor, "supply.update", row, before, after, organisation=row.owner)
-    _reindex_on_commit(row.pk)
+    search.changed("supply", row.pk)
     supply.refresh_from_db()
     return row
 
@@ -126,7 +121,7 @@ def set_supply_status(actor: User | None, supply: TechSupply, status: str) -> Te
     audit.record(
         actor, f"supply.{status}", row, before, audit.snapshot(row, ["status", "published_at"]), row.owner
     )
-    _reindex_on_commit(row.pk)
+    search.changed("supply", row.pk)
     supply.refresh_from_db()
     return row
 
@@ -140,7 +135,7 @@ def delete_supply(actor: User | None, supply: TechSupply) -> None:
     pk, owner = supply.pk, supply.owner
     audit.record(actor, "supply.delete", supply, audit.snapshot(supply), None, organisation=owner)
     supply.delete()
-    _reindex_on_commit(pk)
+    search.changed("supply", pk)
 
 
 PROJECT_FIELDS = [
@@ -175,10 +170,7 @@ def record_funded_project(actor: User | None, **fields: Any) -> FundedProject:
     audit.record(actor, "project.create" if before is None else "project.update", row, before, audit.snapshot(row),
                  organisation=row.institution)  # fmt: skip
     if row.principal_id:
-        from kechuang.matching import indexing
-
-        person_id = row.principal_id
-        transaction.on_commit(lambda: indexing.refresh_expert_for(person_id))
+        events.works_changed(row.principal_id)
     return row
 
 
@@ -190,6 +182,4 @@ def add_inventor(actor: User | None, supply: TechSupply, person: Person) -> None
         audit.record(
             actor, "supply.add_inventor", supply, None, {"inventor": person.pk}, organisation=supply.owner
         )
-        from kechuang.matching import indexing
-
-        transaction.on_commit(lambda: indexing.refresh_expert_for(person.pk))
+        events.works_changed(person.pk)

@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import rights_views, views
+from . import views
 
 app_name = "achievements"
 
@@ -11,5 +11,4 @@ urlpatterns = [
     path("<int:pk>/edit/", views.supply_edit, name="supply_edit"),
     path("<int:pk>/status/", views.supply_status, name="supply_status"),
     path("projects/", views.project_list, name="project_list"),
-    path("rights/", include((rights_views.urlpatterns, "rights"))),
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core import search
 from kechuang.core.forms import apply_service_errors
 from kechuang.core.models import TechField
 from kechuang.core.permissions import is_staff
@@ -34,8 +35,6 @@ def _int(value: Any) -> int | None:
 
 
 def supply_list(request: HttpRequest) -> HttpResponse:
-    from kechuang.matching import indexing
-
     g = request.GET
     q = g.get("q", "")[:500]
     filters = {"kind": g.get("kind", ""), "field": g.get("field", ""), "trl_min": _int(g.get("trl_min")),
@@ -46,9 +45,9 @@ def supply_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(owner_id=request.user.organisation_id)  # type: ignore[union-attr]
     explained: dict[int, Any] = {}
     wanted = min(max(_int(request.GET.get("page")) or 1, 1), 1000)
-    if q.strip() and not mine:
+    if q.strip() and not mine and search.ranking_available():
         # Ranked results are explained (highlights) one by one: fetch only as deep as the page asked for.
-        results = indexing.search(q, kind="supply", limit=min(MAX_RANKED, (wanted + 2) * PAGE_SIZE))
+        results = search.rank(q, kind="supply", limit=min(MAX_RANKED, (wanted + 2) * PAGE_SIZE))
         explained = {r.obj.pk: r for r in results}
         allowed = queries.admitted(qs, explained)
         page = Paginator([r.obj for r in results if r.obj.pk in allowed], PAGE_SIZE).get_page(wanted)
@@ -82,12 +81,10 @@ def _visible(request: HttpRequest, pk: int) -> TechSupply:
 
 
 def supply_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from kechuang.matching import indexing
-
     supply = _visible(request, pk)
-    similar = indexing.similar("supply", supply) if supply.status == TechSupply.Status.PUBLISHED else []
+    similar = search.similar("supply", supply) if supply.status == TechSupply.Status.PUBLISHED else []
     demands = (
-        indexing.similar("supply", supply, target_kind="demand", limit=5)
+        search.similar("supply", supply, target_kind="demand", limit=5)
         if supply.status == TechSupply.Status.PUBLISHED and services.can_edit_supply(request.user, supply)
         else []
     )

@@ -23,7 +23,7 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
-    # Changes go through the review workflow (services), so the back office only reads.
+    # Filing and changes go through the review workflow (services), so the back office only reads.
     list_display = [
         "number",
         "title",

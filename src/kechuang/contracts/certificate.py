@@ -1,19 +1,22 @@
 """What the registration certificate shows: the registration, the rules applied and the tax benefits.
 
-The benefits come from the policy engine (`kechuang.policies.contract_benefits`, the OpenFisca
-parameters of catalogue entries P4a/P4b); `tax.py` keeps the same dated parameters as a fallback
-for deployments without the policies app.
+The benefits are computed by the policy engine only (`kechuang.policies.contract_relief`, from the
+dated OpenFisca parameters of catalogue entries P4a/P4b): this module lays them out, line by line,
+and keeps no rate, cap or type list of its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import queries, tax
+from kechuang.policies.contract_relief import VAT_TYPES, contract_benefits
+
+from . import queries
 from .models import Contract
 from .rules import rules_by_code
 
@@ -25,41 +28,76 @@ class _Bilingual(dict[str, str]):
         return self["en"] if (get_language() or "").startswith("en") else self["zh"]
 
 
-def _policy_engine() -> Any:
-    """The policy engine's technology-contract benefits (kechuang.policies), when the app provides it."""
-    try:
-        from kechuang.policies import contract_benefits
-    except ImportError:
-        return None
-    return contract_benefits
+@dataclass
+class VatLine:
+    label: Any
+    amount: Decimal
+    exempt: bool
+    reason: Any
+    vat_avoided: Decimal
 
 
-def _from_policy_engine(engine: Any, contract: Contract, registered: bool, prior: Decimal) -> tax.TaxBenefits:
-    out = tax.TaxBenefits(source="kechuang.policies")
+@dataclass
+class TaxBenefits:
+    vat_lines: list[VatLine] = field(default_factory=list)
+    vat_avoided: Decimal = Decimal("0.00")
+    vat_document: str = ""
+    cit_eligible: bool = False
+    cit_income: Decimal = Decimal("0.00")
+    cit_saving: Decimal = Decimal("0.00")
+    cit_documents: tuple[str, ...] = ()
+    notes: list[Any] = field(default_factory=list)
+    source: str = "kechuang.policies"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "vat_lines": [
+                {
+                    "label": str(v.label),
+                    "amount": str(v.amount),
+                    "exempt": v.exempt,
+                    "reason": str(v.reason),
+                    "vat_avoided": str(v.vat_avoided),
+                }
+                for v in self.vat_lines
+            ],
+            "vat_avoided": str(self.vat_avoided),
+            "vat_document": self.vat_document,
+            "cit_eligible": self.cit_eligible,
+            "cit_income": str(self.cit_income),
+            "cit_saving": str(self.cit_saving),
+            "cit_documents": list(self.cit_documents),
+            "notes": [str(n) for n in self.notes],
+        }
+
+
+def _benefits(contract: Contract, registered: bool, prior: Decimal) -> TaxBenefits:
+    out = TaxBenefits()
     if not registered:
         out.notes.append(_("Unregistered or refused contracts receive no technology-contract tax benefits."))
         return out
     year = (contract.registered_on or contract.signed_on).year
     ctype, amount = contract.contract_type, contract.tech_amount
     licence_years = contract.licence_years
-    main = engine(ctype, amount, True, year, licence_years=licence_years)
+    main = contract_benefits(ctype, amount, True, year, licence_years=licence_years)
     out.vat_document = main["vat_cite"]
-    if ctype in tax.VAT_MAIN_TYPES:
-        out.vat_lines.append(tax.VatLine(
+    if ctype in VAT_TYPES:
+        out.vat_lines.append(VatLine(
             _("Technology development, transfer or licence price"), amount, main["vat_exempt"],
             _("Exempt: technology development, transfer or licence."), main["vat_saved"],
         ))  # fmt: skip
         if contract.ancillary_amount > 0:
-            anc = engine("service", contract.ancillary_amount, True, year,
-                         ancillary_same_invoice=contract.ancillary_same_invoice)  # fmt: skip
-            out.vat_lines.append(tax.VatLine(
+            anc = contract_benefits("service", contract.ancillary_amount, True, year,
+                                    ancillary_same_invoice=contract.ancillary_same_invoice)  # fmt: skip
+            out.vat_lines.append(VatLine(
                 _("Related consulting or service"), contract.ancillary_amount, anc["vat_exempt"],
                 _("Exempt: ancillary consulting or service on the same invoice.") if anc["vat_exempt"]
                 else _("Not exempt: consulting or service invoiced separately."),
                 anc["vat_saved"],
             ))  # fmt: skip
     else:
-        out.vat_lines.append(tax.VatLine(
+        out.vat_lines.append(VatLine(
             _("Consulting or service price"), amount, False,
             _("Not exempt: consulting or service only qualifies as an ancillary line of a development, transfer or licence invoice."),
             Decimal("0.00"),
@@ -68,10 +106,12 @@ def _from_policy_engine(engine: Any, contract: Contract, registered: bool, prior
     if main["cit_relief"]:
         # The 5-million cap is per seller and tax year: this contract's saving is the relief on the
         # year's total including it minus the relief without it.
-        with_it = engine(
+        with_it = contract_benefits(
             ctype, amount, True, year, transfer_income=prior + amount, licence_years=licence_years
         )
-        without = engine(ctype, amount, True, year, transfer_income=prior, licence_years=licence_years)
+        without = contract_benefits(
+            ctype, amount, True, year, transfer_income=prior, licence_years=licence_years
+        )
         out.cit_eligible = True
         out.cit_income = amount
         out.cit_saving = (with_it["cit_saved"] or Decimal(0)) - (without["cit_saved"] or Decimal(0))
@@ -85,23 +125,15 @@ def _from_policy_engine(engine: Any, contract: Contract, registered: bool, prior
     return out
 
 
-def benefits(contract: Contract) -> tax.TaxBenefits:
-    """The tax benefits shown on the certificate, from the policy engine (local parameters as fallback)."""
+def benefits(contract: Contract) -> TaxBenefits:
+    """The tax benefits shown on the certificate, computed by the policy engine."""
     registered = contract.status == Contract.Status.REGISTERED
-    on = contract.registered_on or contract.signed_on
     prior = (
         queries.seller_year_transfer_income(contract.seller_uscc, contract.year, exclude_pk=contract.pk)
         if registered and contract.year
         else Decimal("0")
     )
-    engine = _policy_engine()
-    if engine is not None:
-        return _from_policy_engine(engine, contract, registered, prior)
-    return tax.contract_benefits(
-        contract_type=contract.contract_type, tech_amount=contract.tech_amount,
-        ancillary_amount=contract.ancillary_amount, ancillary_same_invoice=contract.ancillary_same_invoice,
-        on=on, registered=registered, licence_years=contract.licence_years, seller_year_income=prior,
-    )  # fmt: skip
+    return _benefits(contract, registered, prior)
 
 
 def certificate_data(contract: Contract) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.core import audit
+from kechuang.core import audit, events
 from kechuang.core.identifiers import normalise_uscc, uscc_problem
 from kechuang.core.models import Organisation, Region, TechField, User
 from kechuang.core.permissions import belongs_to, is_staff
@@ -659,21 +659,18 @@ def link_match_lead(actor: User, contract: Contract, lead_id: int) -> Contract:
     """The contract was signed for a match lead: record it and close the lead as signed, so the
     marketplace funnel ends in a contract (and, once registered, in registered value).
 
-    Uses the matching app's `close_lead_with_contract`, which checks that the actor is a side of the
-    lead and is idempotent for the same contract."""
-    from kechuang.matching.models import MatchLead
-    from kechuang.matching.services import close_lead_with_contract
-
+    Announced inside this transaction (`core.events.signed_for_lead`): the app that keeps the leads
+    (matching) checks that the actor is a side of the lead, closes it and is idempotent for the same
+    contract; its refusal, or any refusal here after it, undoes both sides."""
     row = Contract.objects.select_for_update().get(pk=contract.pk)
     if not is_staff(actor) and not belongs_to(actor, row.organisation_id):
         raise PermissionDenied
-    lead = MatchLead.objects.select_related("demand").filter(pk=lead_id).first()
+    before = audit.snapshot(row)
+    lead = events.signed_for_lead(actor, lead_id, row.number, row.total_amount)
     if lead is None:
         raise ValidationError({"lead_id": _("There is no match lead with this number.")})
     if row.match_lead_id and row.match_lead_id != lead.pk:
         raise ValidationError({"lead_id": _("This contract already closed another match lead.")})
-    before = audit.snapshot(row)
-    close_lead_with_contract(actor, lead, row.number, row.total_amount)
     row.match_lead_id = lead.pk
     row.save(update_fields=["match_lead_id", "updated_at"])
     _audit(actor, "contract.link_lead", row, before)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,10 @@ from .models import (
     TechField,
     User,
 )
+
+# Roles (User.role) decide what an account may do and Django's groups are not used: editing them
+# here would change rights without an audit entry.
+admin.site.unregister(Group)
 
 
 @admin.register(Region, Industry, TechField)

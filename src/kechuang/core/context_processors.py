@@ -21,7 +21,7 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("matching:call_list", _("Open calls"), "public"),
     ("matching:lead_list", _("My leads"), "user"),
     ("matching:city_funnel", _("Marketplace funnel"), "staff"),
-    ("achievements:rights:figures", _("Rights and valuation"), "public"),
+    ("rights:figures", _("Rights and valuation"), "public"),
     ("contracts:statistics", _("Technology market statistics"), "public"),
     ("contracts:list", _("My technology contracts"), "user"),
     ("contracts:queue", _("Review queue"), "staff"),

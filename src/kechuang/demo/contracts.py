@@ -261,8 +261,8 @@ DEAL_SHARE = 0.85
 
 
 def _rights(ctx: DemoContext) -> dict[str, int]:
-    from kechuang.achievements import rights_services
-    from kechuang.achievements.models import EmpowermentTransfer, ExchangeListing, RightsEmpowerment
+    from kechuang.rights import services as rights_services
+    from kechuang.rights.models import EmpowermentTransfer, ExchangeListing, RightsEmpowerment
 
     rng = ctx.random
     institution = ctx.accounts.get("institution")
@@ -339,7 +339,7 @@ def _rights(ctx: DemoContext) -> dict[str, int]:
 
 
 def unload(ctx: DemoContext) -> None:
-    from kechuang.achievements.models import ExchangeListing, RightsEmpowerment, ValuationWorksheet
+    from kechuang.rights.models import ExchangeListing, RightsEmpowerment, ValuationWorksheet
 
     ExchangeListing.objects.filter(is_synthetic=True).delete()
     ValuationWorksheet.objects.filter(is_synthetic=True).delete()

@@ -2,7 +2,9 @@
 
 Pure Python, no database: `generate_enterprises(rng, scale)` returns plain specs that the `core`
 step writes, and `report_figures(specs)` recomputes the figures of the 2022 report from them with
-the definitions documented in docs/demo-data.md. Calibration works by construction: the
+the definitions documented in docs/demo-data.md. The thresholds and rates of the policies the
+figures rest on (小型微利 limits, the super-deduction negative list, the CIT rates…) are read from
+the policy engine's dated parameters (`law`), never copied here. Calibration works by construction: the
 population is split into exact groups first (HNTEs, claimants, …), then sizes are drawn per group,
 then the money totals are scaled to their targets and the last cent is put on one firm.
 """
@@ -10,6 +12,7 @@ then the money totals are scaled to their targets and the last cent is put on on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import random
 from dataclasses import dataclass, field
@@ -54,13 +57,60 @@ MONEY_TARGETS: dict[str, Decimal] = {
 TECH_CREDIT_SME_SHARE = 0.97
 TECH_CREDIT_FIRST_LOAN_SHARE = 0.15
 
-# 财税〔2015〕119号: industries that cannot claim the R&D super deduction (GB/T 4754 divisions).
-NEGATIVE_LIST_DIVISIONS = frozenset({"16", "51", "52", "61", "62", "70", "71", "72", "90"})
 MANUFACTURING_DIVISIONS = frozenset(f"{n:02d}" for n in range(13, 44))
-# 2022: 100% for manufacturing (公告2021年第13号) and tech SMEs (公告2022年第16号); the others 75%
-# for Q1–Q3 and 100% for Q4 (公告2022年第28号), i.e. 81.25% with R&D spent evenly over the year.
-RATE_FULL = Decimal("1.00")
+# 2022: the others 75% for Q1–Q3 and 100% for Q4 (公告2022年第28号, a one-quarter measure the
+# parameters do not hold), i.e. 81.25% with R&D spent evenly over the year.
 RATE_OTHERS_2022 = Decimal("0.8125")
+
+
+@functools.cache
+def law(year: int = YEAR) -> Any:
+    """The policy parameters in force at the end of `year`: kechuang.policies' dated YAML files,
+    the one source of every threshold and rate the dataset is built around."""
+    from kechuang.policies.rules import baseline
+
+    return baseline().get_parameters_at_instant(f"{year}-12-31")
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+@functools.cache
+def negative_list_divisions(year: int = YEAR) -> frozenset[str]:
+    """Industries that cannot claim the R&D super deduction (财税〔2015〕119号, GB/T 4754 divisions)."""
+    from kechuang.policies.rules.rd_super_deduction import excluded_divisions
+
+    return frozenset(excluded_divisions(law(year).rd_super_deduction.negative_list))
+
+
+def small_low_profit_limits(year: int = YEAR) -> tuple[Decimal, int, Decimal]:
+    """小型微利企业: taxable income, staff and total assets at most (财税〔2019〕13号)."""
+    limits = law(year).small_micro.limits
+    return _decimal(limits.taxable_income_max), int(limits.staff_max), _decimal(limits.assets_max)
+
+
+def tech_sme_limits(year: int = YEAR) -> tuple[int, Decimal]:
+    """科技型中小企业: staff and annual revenue at most (国科发政〔2017〕115号)."""
+    limits = law(year).tech_sme.limits
+    return int(limits.staff_max), _decimal(limits.revenue_max)
+
+
+def statutory_cit_rate(year: int = YEAR) -> Decimal:
+    return _decimal(law(year).cit.general_rate)
+
+
+def hnte_relief_rate(year: int = YEAR) -> Decimal:
+    """What an HNTE saves per yuan of taxable income: the statutory rate less the HNTE rate."""
+    return statutory_cit_rate(year) - _decimal(law(year).hnte.cit_rate)
+
+
+def full_deduction_rate(year: int = YEAR) -> Decimal:
+    """The super-deduction rate of manufacturing firms and registered tech SMEs (公告2021年第13号,
+    公告2022年第16号): 100% in 2022."""
+    rates = law(year).rd_super_deduction.rate
+    return max(_decimal(rates.manufacturing), _decimal(rates.tech_sme))
+
 
 SHANGHAI_DISTRICTS: list[tuple[str, float]] = [
     ("310115", 24), ("310112", 10), ("310114", 8), ("310117", 7), ("310104", 6), ("310110", 6),
@@ -178,7 +228,9 @@ def institution_uscc(region: str, index: int, public: bool = True) -> str:
 
 def extra_deduction_rate(industry: str, tech_sme_reg_no: str) -> Decimal:
     """The 2022 super-deduction rate the dataset assumes for a claimant (see docs/demo-data.md)."""
-    return RATE_FULL if industry in MANUFACTURING_DIVISIONS or tech_sme_reg_no else RATE_OTHERS_2022
+    return (
+        full_deduction_rate() if industry in MANUFACTURING_DIVISIONS or tech_sme_reg_no else RATE_OTHERS_2022
+    )
 
 
 def extra_deduction(facts: dict[str, Any], industry: str) -> Decimal:
@@ -187,11 +239,12 @@ def extra_deduction(facts: dict[str, Any], industry: str) -> Decimal:
 
 
 def is_small_low_profit(facts: dict[str, Any]) -> bool:
-    """小型微利企业 (2022): taxable income ≤ 300万, staff ≤ 300, total assets ≤ 5000万."""
+    """小型微利企业 (2022): within the limits on taxable income, staff and total assets."""
     ti, staff, assets = facts.get("taxable_income"), facts.get("staff"), facts.get("total_assets")
     if ti is None or staff is None or assets is None:
         return False
-    return 0 < ti <= 3_000_000 and staff <= 300 and assets <= 50_000_000
+    ti_max, staff_max, assets_max = small_low_profit_limits()
+    return 0 < ti <= ti_max and staff <= staff_max and assets <= assets_max
 
 
 def hnte_valid_at_year_end(facts: dict[str, Any], year: int = YEAR) -> bool:
@@ -205,7 +258,7 @@ def claims_rd_super_deduction(spec_region: str, industry: str, facts: dict[str, 
         facts
         and spec_region.startswith("31")
         and facts.get("collection_method") == "audited"
-        and industry not in NEGATIVE_LIST_DIVISIONS
+        and industry not in negative_list_divisions()
         and (facts.get("rd_expense") or 0) > 0
     )
 
@@ -366,8 +419,17 @@ def _draw_facts(rng: random.Random, s: EnterpriseSpec) -> None:
     else:
         intensity = 0.0
     intensity = min(intensity, 0.6)
-    small = staff <= 300 and revenue <= 4_000 * WAN
-    tech_sme = g in {"claimant", "hnte_other"} and staff <= 500 and revenue <= 2 * YI and rng.random() < 0.6
+    ti_max, small_staff, small_assets = small_low_profit_limits()
+    sme_staff, sme_revenue = tech_sme_limits()
+    small = (
+        staff <= small_staff and revenue <= 4_000 * WAN
+    )  # 4000万: a small firm's revenue, not a policy limit
+    tech_sme = (
+        g in {"claimant", "hnte_other"}
+        and staff <= sme_staff
+        and revenue <= sme_revenue
+        and rng.random() < 0.6
+    )
     listed_other = False
     growth = [rng.gauss(1.12, 0.12) for _ in YEARS]
     for k, year in enumerate(reversed(YEARS)):
@@ -433,8 +495,8 @@ def _draw_facts(rng: random.Random, s: EnterpriseSpec) -> None:
             if g == "hnte15":
                 facts["taxable_income"] = _money(rev * rng.uniform(0.05, 0.2))  # rescaled later
             elif g == "hnte_other":
-                if small and facts["total_assets"] <= 50_000_000 and rng.random() < 0.5:
-                    facts["taxable_income"] = _money(rng.uniform(5 * WAN, 300 * WAN))
+                if small and facts["total_assets"] <= small_assets and rng.random() < 0.5:
+                    facts["taxable_income"] = _money(rng.uniform(5 * WAN, float(ti_max)))
                 else:
                     facts["taxable_income"] = _money(-rev * rng.uniform(0.0, 0.2))
             if g == "no_rd":
@@ -503,13 +565,15 @@ def _calibrate_rd(rng: random.Random, sh: list[EnterpriseSpec], target: Decimal)
 
 
 def _calibrate_hnte_relief(group: list[EnterpriseSpec], target_relief: Decimal) -> None:
-    """Σ taxable income of the HNTEs at 15% = relief / 10%; floor 300万 keeps them out of 小型微利."""
+    """Σ taxable income of the HNTEs at 15% = relief / (25% − 15%); a floor above the 小型微利 limit on
+    taxable income keeps them out of it."""
     base = [float(s.facts[YEAR]["taxable_income"]) for s in group]
-    values = _scale_to(base, target_relief * 10)
+    values = _scale_to(base, target_relief / hnte_relief_rate())
     for s, v in zip(group, values, strict=True):
         s.facts[YEAR]["taxable_income"] = v
         s.facts[YEAR]["net_profit"] = _money(float(v) * 0.8)
-    low = [s for s in group if s.facts[YEAR]["taxable_income"] <= 3_000_000]
+    ti_max = small_low_profit_limits()[0]
+    low = [s for s in group if s.facts[YEAR]["taxable_income"] <= ti_max]
     if low:  # lift the few small ones above the threshold, taking the difference from the largest
         top = max(group, key=lambda s: s.facts[YEAR]["taxable_income"])
         for s in low:
@@ -633,9 +697,9 @@ def report_figures(specs: list[EnterpriseSpec]) -> dict[str, Any]:
         "hnte_valid": sum(1 for s in sh if (f := f22[s.index]) is not None and hnte_valid_at_year_end(f)),
         "rd_claimants": len(claimants),
         "rd_extra_deduction": extra,
-        "rd_tax_reduced_25pct": (extra * Decimal("0.25")).quantize(Decimal("0.01")),
+        "rd_tax_reduced_25pct": (extra * statutory_cit_rate()).quantize(Decimal("0.01")),
         "hnte_15_rate": len(hnte15),
-        "hnte_relief": sum((f22[s.index]["taxable_income"] for s in hnte15), Decimal(0)) * Decimal("0.10"),  # type: ignore[index]
+        "hnte_relief": sum((f22[s.index]["taxable_income"] for s in hnte15), Decimal(0)) * hnte_relief_rate(),  # type: ignore[index]
         "little_giant_incl_cultivation": len(designated("little_giant"))
         + len(designated("little_giant_cultivation")),
         "ipo_pool": len(designated("ipo_pool")),

@@ -25,16 +25,17 @@ def report_figures(year: int = generator.YEAR) -> dict[str, Any]:
     year_end = dt.date(year, 12, 31)
     claimants = sh_facts.filter(
         organisation__resident=True, collection_method="audited", rd_expense__gt=0
-    ).exclude(organisation__industry__code__in=generator.NEGATIVE_LIST_DIVISIONS)
+    ).exclude(organisation__industry__code__in=generator.negative_list_divisions(year))
     extra = Decimal(0)
     for rd, industry, reg_no in claimants.values_list(
         "rd_expense", "organisation__industry_id", "tech_sme_reg_no"
     ):
         extra += generator.extra_deduction({"rd_expense": rd, "tech_sme_reg_no": reg_no}, industry or "")
     hnte = sh_facts.filter(hnte_cert_valid_until__gte=year_end)
-    small = Q(taxable_income__lte=3_000_000, staff__lte=300, total_assets__lte=50_000_000)
+    ti_max, staff_max, assets_max = generator.small_low_profit_limits(year)
+    small = Q(taxable_income__lte=ti_max, staff__lte=staff_max, total_assets__lte=assets_max)
     hnte15 = hnte.filter(collection_method="audited", taxable_income__gt=0).exclude(small)
-    relief = (hnte15.aggregate(s=Sum("taxable_income"))["s"] or Decimal(0)) * Decimal("0.10")
+    relief = (hnte15.aggregate(s=Sum("taxable_income"))["s"] or Decimal(0)) * generator.hnte_relief_rate(year)
 
     des = EnterpriseDesignation.objects.filter(organisation__region__code__startswith="31")
 
@@ -54,7 +55,7 @@ def report_figures(year: int = generator.YEAR) -> dict[str, Any]:
         "hnte_valid": hnte.count(),
         "rd_claimants": claimants.count(),
         "rd_extra_deduction": extra,
-        "rd_tax_reduced_25pct": (extra * Decimal("0.25")).quantize(Decimal("0.01")),
+        "rd_tax_reduced_25pct": (extra * generator.statutory_cit_rate(year)).quantize(Decimal("0.01")),
         "hnte_15_rate": hnte15.count(),
         "hnte_relief": relief.quantize(Decimal("0.01")),
         "little_giant_incl_cultivation": count("little_giant") + count("little_giant_cultivation"),

@@ -19,6 +19,13 @@ class MatchingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import (
+            search,  # noqa: F401  (declares the demand and expert search indexes)
+            subscribers,
+        )
+
+        subscribers.connect()
+
         from kechuang.core.jobs import worker_started
 
         worker_started.connect(_resume_in_worker, dispatch_uid="matching-resume-embedding")

@@ -1,24 +1,21 @@
-"""The marketplace's side of the matching engine: which text of an item is public and indexable,
-how a demand becomes constraints, and how engine hits become results a page can show.
-
-The rule that keeps confidential details out of search: a demand's document is built from its
-title, public summary and desired outcome only. `details` never appears here, so it cannot reach
-the index, snippets, highlights or explanations.
+"""The marketplace's side of the matching engine: keeping the index in step with what the apps
+declare (core.search), how a demand becomes constraints, and how engine hits become results a page
+can show. What text of an item is public is declared beside its model (search.py of each app).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.achievements.models import TechSupply
+from kechuang.core.search import SearchDocument, get_index
 
 from .engine import Constraints, Document, Hit, get_engine
-from .models import Demand, ExpertProfile
+from .models import Demand
 
 log = logging.getLogger(__name__)
 
@@ -40,154 +37,34 @@ CONSTRAINT_LABELS = {
 MAX_QUERY = 2000  # the engine sees at most this many characters of a query: long texts add noise, not signal
 
 
-# --- documents (public text only) ----------------------------------------------------------------
+# --- keeping the index in step (announced after the commit, see subscribers.py) ----------------------
+# What each kind's document holds, and which rows may be indexed, is declared by the app that owns
+# the kind (core.search): supplies in achievements/search.py, demands and experts in search.py here.
 
 
-def supply_document(supply: TechSupply) -> Document:
-    return Document(
-        id=str(supply.pk),
-        kind="supply",
-        title=supply.title,
-        text=supply.abstract or "",
-        keywords=list(supply.keywords) + list(supply.ipc_classes),
-        fields=[f.pk for f in supply.tech_fields.all()],
-        attrs={
-            "trl": supply.trl,
-            "price_min": supply.price_min,
-            "price_max": supply.price_max,
-            "region": supply.owner.region_id,
-            "transfer_modes": list(supply.transfer_modes),
-            "owner_org_id": supply.owner_id,
-            "supply_kind": supply.kind,
-        },
-    )
+def engine_document(doc: SearchDocument) -> Document:
+    return Document(**asdict(doc))
 
 
-def demand_document(demand: Demand) -> Document:
-    """Title, public summary and desired outcome. Never `details` (confidential or not: one rule)."""
-    text = "\n".join(t for t in (demand.summary, demand.desired_outcome) if t)
-    return Document(
-        id=str(demand.pk),
-        kind="demand",
-        title=demand.title,
-        text=text,
-        fields=[f.pk for f in demand.tech_fields.all()],
-        attrs={
-            "trl_min": demand.trl_min,
-            "budget": demand.budget_max,
-            "region": demand.region_preference_id or demand.organisation.region_id,
-            "cooperation_modes": [demand.cooperation_mode] if demand.cooperation_mode else [],
-            "transfer_modes": [demand.cooperation_mode] if demand.cooperation_mode else [],
-            "owner_org_id": demand.organisation_id,
-        },
-    )
-
-
-def expert_document(profile: ExpertProfile) -> Document:
-    person = profile.person
-    # The summary is the bio, then one line per work (results, patents, funded projects): each
-    # work is a passage of its own, so a person is found by their best-matching work.
-    bio_lines = {line.strip() for line in (person.bio or "").splitlines()}
-    works = [
-        line.strip()
-        for line in profile.summary.splitlines()
-        if line.strip() and line.strip() not in bio_lines
-    ]
-    return Document(
-        id=str(profile.pk),
-        kind="expert",
-        # The name only: a role ("项目负责人", "教授") says nothing about what a person works on,
-        # and would make every holder of it match a query or "similar experts" that mentions it.
-        title=person.name,
-        text=profile.summary,
-        keywords=list(profile.keywords),
-        fields=[f.pk for f in profile.tech_fields.all()],
-        passages=works,
-        attrs={
-            "region": profile.organisation.region_id if profile.organisation is not None else None,
-            "owner_org_id": profile.organisation_id,
-        },
-    )
-
-
-def is_indexable(obj: Any) -> bool:
-    if isinstance(obj, TechSupply):
-        return obj.status == TechSupply.Status.PUBLISHED
-    if isinstance(obj, Demand):
-        return obj.status == Demand.Status.OPEN
-    if isinstance(obj, ExpertProfile):
-        return obj.visible
-    return False
-
-
-# --- keeping the index in step (called after commit) ------------------------------------------------
-
-
-def _sync(kind: str, obj: Any, pk: int) -> None:
+def sync(kind: str, pk: int) -> None:
+    """Write one item's document to the index, or remove it when it is gone or no longer indexable."""
     try:
+        index = get_index(kind)
+        obj = index.for_documents(index.model._default_manager.filter(pk=pk)).first()
         engine = get_engine()
-        if obj is not None and is_indexable(obj):
-            builder: Any = {"supply": supply_document, "demand": demand_document, "expert": expert_document}[
-                kind
-            ]
-            engine.upsert([builder(obj)])
+        if obj is not None and index.is_indexable(obj):
+            engine.upsert([engine_document(index.document(obj))])
         else:
             engine.delete([str(pk)], kind=kind)
     except Exception:  # the database is the truth; a failed index write is repaired by `kechuang reindex`
         log.exception("index sync of %s %s failed", kind, pk)
 
 
-def sync_supply(pk: int) -> None:
-    obj = TechSupply.objects.select_related("owner").prefetch_related("tech_fields").filter(pk=pk).first()
-    _sync("supply", obj, pk)
-
-
-def sync_demand(pk: int) -> None:
-    obj = Demand.objects.select_related("organisation").prefetch_related("tech_fields").filter(pk=pk).first()
-    _sync("demand", obj, pk)
-
-
-def sync_expert(pk: int) -> None:
-    obj = (
-        ExpertProfile.objects.select_related("person", "organisation")
-        .prefetch_related("tech_fields")
-        .filter(pk=pk)
-        .first()
-    )
-    _sync("expert", obj, pk)
-
-
-def refresh_expert_for(person_id: int) -> None:
-    """A person's results or projects changed: rebuild their profile if they have one."""
-    from . import services
-
-    profile = ExpertProfile.objects.filter(person_id=person_id).select_related("person").first()
-    if profile is not None:
-        services.build_expert_profile(None, profile.person)
-
-
 def all_documents(kind: str) -> list[Document]:
     """Every indexable document of one kind, for a full reindex and the demo loader."""
-    if kind == "supply":
-        qs = (
-            TechSupply.objects.filter(status=TechSupply.Status.PUBLISHED)
-            .select_related("owner")
-            .prefetch_related("tech_fields")
-        )
-        return [supply_document(s) for s in qs.iterator(chunk_size=2000)]
-    if kind == "demand":
-        dq = (
-            Demand.objects.filter(status=Demand.Status.OPEN)
-            .select_related("organisation")
-            .prefetch_related("tech_fields")
-        )
-        return [demand_document(d) for d in dq.iterator(chunk_size=2000)]
-    eq = (
-        ExpertProfile.objects.filter(visible=True)
-        .select_related("person", "organisation")
-        .prefetch_related("tech_fields")
-    )
-    return [expert_document(e) for e in eq.iterator(chunk_size=2000)]
+    index = get_index(kind)
+    rows = index.for_documents(index.indexable())
+    return [engine_document(index.document(obj)) for obj in rows.iterator(chunk_size=2000)]
 
 
 # --- searching ------------------------------------------------------------------------------------
@@ -271,14 +148,8 @@ def _objects(kind: str, ids: list[int]) -> dict[int, Any]:
     may be indexed (`is_indexable`) is applied here: with `status=` in the query, SQLite (no ANALYZE
     statistics) plans on the status index and walks every published row, about 25 ms per search at
     100,000 supplies."""
-    qs: Any
-    if kind == "supply":
-        qs = TechSupply.objects.filter(pk__in=ids).select_related("owner")
-    elif kind == "demand":
-        qs = Demand.objects.filter(pk__in=ids).select_related("organisation")
-    else:
-        qs = ExpertProfile.objects.filter(pk__in=ids).select_related("person", "organisation")
-    return {o.pk: o for o in qs if is_indexable(o)}
+    index = get_index(kind)
+    return {o.pk: o for o in index.rows().filter(pk__in=ids) if index.is_indexable(o)}
 
 
 def _results(kind: str, hits: list[Hit], exclude: set[int] | None = None) -> list[MatchResult]:

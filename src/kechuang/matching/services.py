@@ -1,8 +1,8 @@
 """Every state change of the marketplace: demands, NDAs, expert profiles, open calls and match leads.
 
 Each function checks permission, validates, writes in one transaction and appends an audit entry.
-Index writes happen after the commit (`transaction.on_commit`), so a rolled-back change never
-reaches the index. Only public text is ever indexed (see `indexing`).
+Index writes are announced (`core.search.changed`) and happen after the commit, so a rolled-back
+change never reaches the index. Only public text is ever indexed (see `search`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.achievements.models import FundedProject, TechSupply
-from kechuang.core import audit
+from kechuang.core import audit, search
 from kechuang.core import services as core_services
 from kechuang.core.models import Organisation, Person, User
 from kechuang.core.permissions import belongs_to, can_edit_organisation, is_staff
@@ -82,7 +82,7 @@ def post_demand(
     audit.record(actor, "demand.create", demand, None, _demand_snapshot(demand), organisation)
     if demand.status == Demand.Status.OPEN and recommend:
         recommend_for_demand(actor, demand)
-    _sync_demand_on_commit(demand.pk)
+    search.changed("demand", demand.pk)
     return demand
 
 
@@ -92,10 +92,6 @@ def _demand_snapshot(demand: Demand) -> dict[str, Any]:
     if demand.confidential:
         snap["details"] = f"<{len(demand.details or '')} characters, confidential>"
     return snap
-
-
-def _sync_demand_on_commit(demand_id: int) -> None:
-    transaction.on_commit(lambda: indexing.sync_demand(demand_id))
 
 
 @transaction.atomic
@@ -113,7 +109,7 @@ def update_demand(actor: User | None, demand: Demand, **changes: Any) -> Demand:
     after = _demand_snapshot(row)
     if before != after:
         audit.record(actor, "demand.update", row, before, after, row.organisation)
-    _sync_demand_on_commit(row.pk)
+    search.changed("demand", row.pk)
     demand.refresh_from_db()
     return row
 
@@ -127,7 +123,7 @@ def delete_demand(actor: User | None, demand: Demand) -> None:
     pk = demand.pk
     audit.record(actor, "demand.delete", demand, _demand_snapshot(demand), None, demand.organisation)
     demand.delete()
-    _sync_demand_on_commit(pk)
+    search.changed("demand", pk)
 
 
 @transaction.atomic
@@ -302,6 +298,17 @@ def close_lead_with_contract(
     return row
 
 
+def close_lead_for_contract(
+    actor: User | None, lead_id: int, contract_ref: str, amount: Decimal | None
+) -> MatchLead | None:
+    """A contract was signed for lead `lead_id` (announced by the contracts app): close it as signed.
+    None when there is no such lead."""
+    lead = MatchLead.objects.select_related("demand").filter(pk=lead_id).first()
+    if lead is None:
+        return None
+    return close_lead_with_contract(actor, lead, contract_ref, amount)
+
+
 # --- expert profiles ------------------------------------------------------------------------------
 
 
@@ -352,9 +359,15 @@ def build_expert_profile(actor: User | None, person: Person) -> ExpertProfile:
     profile.tech_fields.set(fields)
     audit.record(actor, "expert.build" if before is None else "expert.rebuild", profile, before,
                  audit.snapshot(profile), profile.organisation)  # fmt: skip
-    pk = profile.pk
-    transaction.on_commit(lambda: indexing.sync_expert(pk))
+    search.changed("expert", profile.pk)
     return profile
+
+
+def refresh_expert_for(person_id: int) -> None:
+    """A person's results or projects changed: rebuild their profile if they have one."""
+    profile = ExpertProfile.objects.filter(person_id=person_id).select_related("person").first()
+    if profile is not None:
+        build_expert_profile(None, profile.person)
 
 
 @transaction.atomic
@@ -367,8 +380,7 @@ def set_expert_visibility(actor: User | None, profile: ExpertProfile, visible: b
     audit.record(
         actor, "expert.visibility", profile, before, {"visible": profile.visible}, profile.organisation
     )
-    pk = profile.pk
-    transaction.on_commit(lambda: indexing.sync_expert(pk))
+    search.changed("expert", profile.pk)
     return profile
 
 

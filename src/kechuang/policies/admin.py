@@ -1,4 +1,6 @@
-"""Back office: staff edit the policy library here; every save goes through services (audited)."""
+"""Back office: staff edit the policy library here; every save goes through services (audited).
+Nothing is deleted here: a policy that ends gets its end date (verdicts and reports cite it), facts
+are corrected by recording them again, and 免申即享 runs are history."""
 
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ class PolicyDocumentAdmin(admin.ModelAdmin):
             saved = services.create_document(request.user, **fields)  # type: ignore[arg-type]
         obj.pk = saved.pk
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(SupplementaryFacts)
 class SupplementaryFactsAdmin(admin.ModelAdmin):
@@ -52,6 +57,9 @@ class SupplementaryFactsAdmin(admin.ModelAdmin):
         saved = services.record_supplementary_facts(request.user, obj.organisation, obj.year, **facts)  # type: ignore[arg-type]
         obj.pk = saved.pk
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 class MatchInline(admin.TabularInline):
     model = ProactiveMatch
@@ -68,3 +76,9 @@ class ProactiveRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # runs are started from the 免申即享 page or the API
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -8,8 +8,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .rules import baseline
-
 VAT_TYPES = {"development", "transfer", "licence"}  # 技术开发, 技术转让, 技术许可
 ANCILLARY_TYPES = {"consulting", "service"}  # 技术咨询, 技术服务: exempt only on the same invoice
 CIT_TYPES = {"transfer", "licence"}
@@ -32,6 +30,8 @@ def contract_benefits(
     `transfer_income` is revenue − cost − related taxes of the transfer (None: not computed);
     `cit_rate` is the enterprise's marginal rate (0.25, 0.15 for an HNTE…); licences count for the
     CIT relief only when granted for at least 5 years (财税〔2015〕116号)."""
+    from .rules import baseline  # the rules load once, when first needed (the certificate imports this)
+
     if contract_type not in CONTRACT_TYPES:
         raise ValueError(f"contract_type must be one of {sorted(CONTRACT_TYPES)}")
     params = baseline().get_parameters_at_instant(f"{max(year, 2016)}-01-01")

@@ -1,5 +1,5 @@
-"""Research results: the technology supply (results, patents, funded projects) and their rights
-empowerment (赋权) and market valuation. One module per concern; this package re-exports them."""
+"""Research results: the technology supply (results, patents) and funded projects. One module per
+concern; this package re-exports them. (Their rights, valuation and exchange listings are the
+`rights` app's.)"""
 
-from .rights import *  # noqa: F403
 from .supply import *  # noqa: F403

@@ -141,12 +141,6 @@ def test_certificate_shows_tax_benefits(enterprise_user, own_org, staff_user):
         enterprise_user, staff_user, own_org, number="JS-2", tech_amount="1000000", ancillary_amount="0"
     )
     assert Decimal(certificate.benefits(c2).cit_saving) == Decimal("125000.00")
-    # The local parameters (the fallback) agree with the policy engine.
-    from kechuang.contracts import tax
-
-    local = tax.contract_benefits("transfer", c.tech_amount, c.ancillary_amount, True, c.registered_on, True,
-                                  licence_years=5, seller_year_income=Decimal(0))  # fmt: skip
-    assert (local.vat_avoided, local.cit_saving) == (Decimal("450000.00"), Decimal("1500000.00"))
 
 
 def test_consulting_contract_certificate_and_short_licence(enterprise_user, own_org, staff_user):

@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connections, transaction
-from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -26,12 +25,14 @@ from django_tasks import TaskContext
 from django_tasks import task as framework_task
 from django_tasks.base import Task
 
+from kechuang.core import events
+
 from .models import Job
 
 log = logging.getLogger(__name__)
 
-# Sent by `kechuang worker` once it is ready to take tasks (apps start their own background work).
-worker_started = Signal()
+# Sent by `kechuang worker` once it is ready to take tasks (see core/events.py).
+worker_started = events.worker_started
 
 Texts = dict[str, str]
 

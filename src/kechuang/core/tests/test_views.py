@@ -529,7 +529,7 @@ def test_navigation_reaches_the_public_sections_and_hides_staff_ones(client, sta
     html = client.get(reverse("core:organisation_list")).content.decode()
     for name in (
         "achievements:supply_list",
-        "achievements:rights:figures",
+        "rights:figures",
         "contracts:statistics",
         "policies:library",
     ):

@@ -12,7 +12,7 @@ from kechuang.achievements import services as supply_services
 from kechuang.achievements.models import FundedProject, TechSupply
 from kechuang.core import services as core_services
 from kechuang.core.models import AuditEntry, Notification
-from kechuang.matching import indexing, services
+from kechuang.matching import indexing, search, services
 from kechuang.matching.models import CallApplication, Demand, ExpertProfile, LeadTransition, MatchLead
 from kechuang.matching.queries import funnel
 
@@ -267,6 +267,6 @@ def test_expert_document_has_one_passage_per_work_and_not_the_bio(
         supply_services.record_funded_project(
             None, number="71700005", title="锂离子电池失效机理", principal=person
         )
-    doc = indexing.expert_document(ExpertProfile.objects.get(person=person))
+    doc = search.expert_document(ExpertProfile.objects.get(person=person))
     assert sorted(doc.passages) == ["城市交通拥堵控制策略研究", "锂离子电池失效机理"]
     assert "博士生导师。" in doc.text  # the bio still counts for word matches

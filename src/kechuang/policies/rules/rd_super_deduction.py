@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .base import PASS, Money, Number, Tri, all_of, is_no, is_yes, tri
+
+
+def excluded_divisions(node: Any) -> list[str]:
+    """The GB/T 4754 divisions ("16", "51"…) on the negative list at one instant (parameters d16…)."""
+    return [name[1:] for name, value in node._children.items() if value]
 
 
 class in_negative_list(Number):
@@ -12,8 +19,7 @@ class in_negative_list(Number):
 
     def formula(enterprise, period, parameters):  # type: ignore[no-untyped-def]
         div = enterprise("industry_division", period)
-        node = parameters(period).rd_super_deduction.negative_list
-        excluded = [int(name[1:]) for name, value in node._children.items() if value]
+        excluded = [int(d) for d in excluded_divisions(parameters(period).rd_super_deduction.negative_list)]
         return np.where(np.isnan(div), np.nan, np.isin(div, excluded).astype(np.float64))
 
 

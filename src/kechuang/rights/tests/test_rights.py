@@ -10,10 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from tests.conftest import client_for
 
-from kechuang.achievements import rights_queries, rights_services
-from kechuang.achievements.models import EmpowermentTransfer, RightsEmpowerment, ValuationWorksheet
 from kechuang.contracts.models import Contract
 from kechuang.core.models import AuditEntry
+from kechuang.rights import queries as rights_queries
+from kechuang.rights import services as rights_services
+from kechuang.rights.models import EmpowermentTransfer, RightsEmpowerment, ValuationWorksheet
 
 WHO = ["anonymous", "other", "own", "staff"]
 
@@ -150,12 +151,10 @@ def test_listing_and_deal_make_the_exchange_figures(enterprise_user, own_org):
 
 @pytest.mark.parametrize("who", WHO)
 def test_public_figures(people, empowerment, api_for, who):
-    r = client_for(people[who]).get("/achievements/rights/")
+    r = client_for(people[who]).get("/rights/")
     assert r.status_code == 200 and b'data-testid="pilot-results">1<' in r.content
     assert "一种高效催化剂" not in r.content.decode()
-    assert (
-        api_for(people[who]).get("/api/v1/achievements/rights/figures").json()["empowerment"]["results"] == 1
-    )
+    assert api_for(people[who]).get("/api/v1/rights/figures").json()["empowerment"]["results"] == 1
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -165,7 +164,7 @@ def test_public_figures(people, empowerment, api_for, who):
 def test_private_pages(people, empowerment, enterprise_user, own_org, who, page):
     v = rights_services.value_result(enterprise_user, own_org, valued_on="2025-01-01", result_title="x",
                                      replacement_cost="100", obsolescence_rate="0")  # fmt: skip
-    r = client_for(people[who]).get("/achievements/rights/" + page.format(pk=empowerment.pk, v=v.pk))
+    r = client_for(people[who]).get("/rights/" + page.format(pk=empowerment.pk, v=v.pk))
     if who == "anonymous":
         assert r.status_code == 302
     elif who == "other" and "{" in page:
@@ -180,43 +179,43 @@ def test_private_pages(people, empowerment, enterprise_user, own_org, who, page)
 @pytest.mark.parametrize("who", WHO)
 def test_api_private_endpoints(people, empowerment, api_for, who):
     client = api_for(people[who])
-    detail = client.get(f"/api/v1/achievements/rights/empowerments/{empowerment.pk}")
+    detail = client.get(f"/api/v1/rights/empowerments/{empowerment.pk}")
     assert detail.status_code == {"anonymous": 401, "other": 404, "own": 200, "staff": 200}[who]
-    listing = client.get("/api/v1/achievements/rights/empowerments")
+    listing = client.get("/api/v1/rights/empowerments")
     if who == "anonymous":
         assert listing.status_code == 401
     else:
         assert listing.json()["count"] == (1 if who in {"own", "staff"} else 0)
-    t = client.post(f"/api/v1/achievements/rights/empowerments/{empowerment.pk}/transfers",
+    t = client.post(f"/api/v1/rights/empowerments/{empowerment.pk}/transfers",
                     {"transferred_on": "2023-01-01", "amount": "5", "transferee": "x"})  # fmt: skip
     assert t.status_code == {"anonymous": 401, "other": 404, "own": 201, "staff": 201}[who]
 
 
 def test_api_valuation_and_listing_round(registry, enterprise_user, api_for):
     api = api_for(enterprise_user)
-    bad = api.post("/api/v1/achievements/rights/valuations", {"valued_on": "2025-12-01", "result_title": "x",
+    bad = api.post("/api/v1/rights/valuations", {"valued_on": "2025-12-01", "result_title": "x",
                                                                "field_code": "4", "contract_type": "service"})  # fmt: skip
     assert bad.status_code == 422 and "contract_type" in bad.json()["error"]["fields"]
-    v = api.post("/api/v1/achievements/rights/valuations", {"valued_on": "2025-12-01", "result_title": "x",
+    v = api.post("/api/v1/rights/valuations", {"valued_on": "2025-12-01", "result_title": "x",
                                                              "field_code": "4", "contract_type": "transfer"})  # fmt: skip
     assert v.status_code == 201 and len(v.json()["comparables"]) == 3
-    listing = api.post("/api/v1/achievements/rights/listings", {"listed_on": "2025-12-02", "result_title": "x",
+    listing = api.post("/api/v1/rights/listings", {"listed_on": "2025-12-02", "result_title": "x",
                                                                  "valuation_id": v.json()["id"]})  # fmt: skip
     assert listing.status_code == 201
-    deal = api.post(f"/api/v1/achievements/rights/listings/{listing.json()['id']}/deal",
+    deal = api.post(f"/api/v1/rights/listings/{listing.json()['id']}/deal",
                     {"deal_on": "2025-12-20", "deal_value": "320000"})  # fmt: skip
     assert deal.status_code == 200 and deal.json()["deal_value"] == "320000.00"
 
 
 def test_web_forms(registry, enterprise_user):
     client = client_for(enterprise_user)
-    r = client.post("/achievements/rights/empowerments/", {"result_title": "成果A", "grant": "ownership",
+    r = client.post("/rights/empowerments/", {"result_title": "成果A", "grant": "ownership",
                                                             "ownership_share": "60", "granted_on": "2022-03-01"})  # fmt: skip
     assert r.status_code == 302
-    bad = client.post("/achievements/rights/empowerments/", {"result_title": "成果B", "grant": "ownership",
+    bad = client.post("/rights/empowerments/", {"result_title": "成果B", "grant": "ownership",
                                                               "ownership_share": "600", "granted_on": "2022-03-01"})  # fmt: skip
     assert bad.status_code == 422 and 'data-field="ownership_share"' in bad.content.decode()
-    r = client.post("/achievements/rights/valuations/", {"result_title": "成果A", "valued_on": "2025-12-01",
+    r = client.post("/rights/valuations/", {"result_title": "成果A", "valued_on": "2025-12-01",
                                                           "field_code": "4", "contract_type": "transfer"})  # fmt: skip
     assert r.status_code == 302
     detail = client.get(r["Location"])
@@ -232,21 +231,19 @@ def test_api_valuations_and_listings_per_role(people, enterprise_user, own_org, 
     )
     client = api_for(people[who])
     private = {"anonymous": 401, "other": 404, "own": 200, "staff": 200}[who]
-    assert client.get(f"/api/v1/achievements/rights/valuations/{v.pk}").status_code == private
+    assert client.get(f"/api/v1/rights/valuations/{v.pk}").status_code == private
     deal = client.post(
-        f"/api/v1/achievements/rights/listings/{listing.pk}/deal",
+        f"/api/v1/rights/listings/{listing.pk}/deal",
         {"deal_on": "2025-03-01", "deal_value": "10"},
     )
     assert deal.status_code == private
-    for path in ("/api/v1/achievements/rights/valuations", "/api/v1/achievements/rights/listings"):
+    for path in ("/api/v1/rights/valuations", "/api/v1/rights/listings"):
         r = client.get(path)
         if who == "anonymous":
             assert r.status_code == 401
         else:
             assert r.json()["count"] == (1 if who in {"own", "staff"} else 0)
-    created = client.post(
-        "/api/v1/achievements/rights/listings", {"listed_on": "2025-04-01", "result_title": "y"}
-    )
+    created = client.post("/api/v1/rights/listings", {"listed_on": "2025-04-01", "result_title": "y"})
     # Staff record on behalf of a named organisation only.
     assert created.status_code == {"anonymous": 401, "other": 201, "own": 201, "staff": 403}[who]
 
@@ -256,7 +253,7 @@ def test_web_deal_per_role(people, enterprise_user, own_org, who):
     listing = rights_services.list_on_exchange(
         enterprise_user, own_org, listed_on="2025-02-01", result_title="x"
     )
-    r = client_for(people[who]).post(f"/achievements/rights/listings/{listing.pk}/deal/",
+    r = client_for(people[who]).post(f"/rights/listings/{listing.pk}/deal/",
                                      {"deal_on": "2025-03-01", "deal_value": "10"})  # fmt: skip
     assert r.status_code == {"anonymous": 302, "other": 404, "own": 302, "staff": 302}[who]
     listing.refresh_from_db()

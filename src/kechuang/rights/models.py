@@ -7,11 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.achievements.models import TechSupply
 from kechuang.core.models import Organisation, Person
-
-from .supply import TechSupply
-
-__all__ = ["EmpowermentTransfer", "ExchangeListing", "RightsEmpowerment", "ValuationWorksheet"]
 
 MONEY_DIGITS, MONEY_PLACES = 18, 2
 # 《赋予科研人员职务科技成果所有权或长期使用权试点实施方案》(国科发区〔2020〕128号): the pilot's basis.

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from kechuang.achievements import rights_queries
 from kechuang.contracts import queries
 from kechuang.contracts.models import Contract
 from kechuang.demo import contracts as step
 from kechuang.demo.context import DemoContext
 from kechuang.demo.runner import run_steps
+from kechuang.rights import queries as rights_queries
 
 
 def test_calibration_reproduces_the_overview_figures():

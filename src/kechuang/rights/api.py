@@ -1,4 +1,4 @@
-"""Results' rights API, mounted under /api/v1/achievements/rights/…
+"""Results' rights API, mounted under /api/v1/rights/…
 
 Public: the aggregate figures (pilot empowerment, exchange listings and deals).
 Organisation users and staff: their empowerment records, transfers, valuations and listings.
@@ -16,12 +16,13 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from kechuang.achievements.models import TechSupply
 from kechuang.core.api_support import Pages
 from kechuang.core.models import Organisation, User
 from kechuang.core.permissions import is_staff
 
-from . import rights_queries, rights_services
-from .models import ExchangeListing, RightsEmpowerment, TechSupply, ValuationWorksheet
+from . import queries, services
+from .models import ExchangeListing, RightsEmpowerment, ValuationWorksheet
 
 router = Router()
 
@@ -143,7 +144,7 @@ def _result(result_id: int | None) -> TechSupply | None:
 
 @router.get("/figures", auth=None)
 def figures(request: HttpRequest) -> dict[str, Any]:
-    p, e = rights_queries.pilot_figures(), rights_queries.exchange_figures()
+    p, e = queries.pilot_figures(), queries.exchange_figures()
     return {
         "empowerment": {
             "units": p["units"],
@@ -157,7 +158,7 @@ def figures(request: HttpRequest) -> dict[str, Any]:
 @router.get("/empowerments", response=list[EmpowermentOut])
 @paginate(Pages)
 def empowerments(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return rights_queries.visible_empowerments(_user(request))
+    return queries.visible_empowerments(_user(request))
 
 
 @router.post("/empowerments", response={201: EmpowermentOut})
@@ -165,14 +166,12 @@ def create_empowerment(request: HttpRequest, payload: EmpowermentIn):  # type: i
     user = _user(request)
     org = _acting_org(user, payload.pilot_unit_id)
     data = payload.dict(exclude={"result_id", "pilot_unit_id"})
-    return Status(
-        201, rights_services.record_empowerment(user, org, result=_result(payload.result_id), **data)
-    )
+    return Status(201, services.record_empowerment(user, org, result=_result(payload.result_id), **data))
 
 
 def _empowerment(request: HttpRequest, pk: int) -> RightsEmpowerment:
     try:
-        return rights_queries.visible_empowerments(_user(request)).get(pk=pk)
+        return queries.visible_empowerments(_user(request)).get(pk=pk)
     except RightsEmpowerment.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -189,16 +188,14 @@ def transfers(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 
 @router.post("/empowerments/{pk}/transfers", response={201: TransferOut})
 def add_transfer(request: HttpRequest, pk: int, payload: TransferIn):  # type: ignore[no-untyped-def]
-    row = rights_services.record_empowerment_transfer(
-        _user(request), _empowerment(request, pk), **payload.dict()
-    )
+    row = services.record_empowerment_transfer(_user(request), _empowerment(request, pk), **payload.dict())
     return Status(201, row)
 
 
 @router.get("/valuations", response=list[ValuationOut])
 @paginate(Pages)
 def valuations(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return rights_queries.visible_valuations(_user(request))
+    return queries.visible_valuations(_user(request))
 
 
 @router.post("/valuations", response={201: ValuationOut})
@@ -206,13 +203,13 @@ def create_valuation(request: HttpRequest, payload: ValuationIn):  # type: ignor
     user = _user(request)
     org = _acting_org(user, payload.organisation_id)
     data = payload.dict(exclude={"result_id", "organisation_id"})
-    return Status(201, rights_services.value_result(user, org, result=_result(payload.result_id), **data))
+    return Status(201, services.value_result(user, org, result=_result(payload.result_id), **data))
 
 
 @router.get("/valuations/{pk}", response=ValuationOut)
 def get_valuation(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     try:
-        return rights_queries.visible_valuations(_user(request)).get(pk=pk)
+        return queries.visible_valuations(_user(request)).get(pk=pk)
     except ValuationWorksheet.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -220,7 +217,7 @@ def get_valuation(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def
 @router.get("/listings", response=list[ListingOut])
 @paginate(Pages)
 def listings(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return rights_queries.visible_listings(_user(request))
+    return queries.visible_listings(_user(request))
 
 
 @router.post("/listings", response={201: ListingOut})
@@ -229,18 +226,16 @@ def create_listing(request: HttpRequest, payload: ListingIn):  # type: ignore[no
     org = _acting_org(user, payload.organisation_id)
     valuation = None
     if payload.valuation_id:
-        valuation = get_object_or_404(rights_queries.visible_valuations(user), pk=payload.valuation_id)
+        valuation = get_object_or_404(queries.visible_valuations(user), pk=payload.valuation_id)
     data = payload.dict(exclude={"result_id", "organisation_id", "valuation_id"})
-    row = rights_services.list_on_exchange(
-        user, org, result=_result(payload.result_id), valuation=valuation, **data
-    )
+    row = services.list_on_exchange(user, org, result=_result(payload.result_id), valuation=valuation, **data)
     return Status(201, row)
 
 
 @router.post("/listings/{pk}/deal", response=ListingOut)
 def deal(request: HttpRequest, pk: int, payload: DealIn):  # type: ignore[no-untyped-def]
     try:
-        listing = rights_queries.visible_listings(_user(request)).get(pk=pk)
+        listing = queries.visible_listings(_user(request)).get(pk=pk)
     except ExchangeListing.DoesNotExist as exc:
         raise Http404 from exc
-    return rights_services.record_deal(_user(request), listing, **payload.dict())
+    return services.record_deal(_user(request), listing, **payload.dict())

@@ -16,12 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.achievements.models import TechSupply
 from kechuang.contracts.queries import comparables as registered_comparables
 from kechuang.core import audit
 from kechuang.core.models import Organisation, User
 from kechuang.core.permissions import belongs_to, is_staff
 
-from .models import EmpowermentTransfer, ExchangeListing, RightsEmpowerment, TechSupply, ValuationWorksheet
+from .models import EmpowermentTransfer, ExchangeListing, RightsEmpowerment, ValuationWorksheet
 
 CENT = Decimal("0.01")
 COMPARABLE_YEARS = 3
