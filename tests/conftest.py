@@ -145,6 +145,43 @@ def in_english(client: Client) -> Client:
     return client
 
 
+def run_queued_jobs() -> None:
+    """Run every queued background task now, in this process, as the database backend's worker
+    does (its own run_task). Inside a test's transaction the jobs write their progress directly.
+    (Not the worker's whole loop: it closes the connection between tasks, which would end the
+    test's transaction on PostgreSQL.)"""
+    from django.db import transaction
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="pytest", excluded_queue_names=[],
+    )  # fmt: skip
+    while True:
+        with transaction.atomic():
+            row = DBTaskResult.objects.ready().get_locked()
+            if row is None:
+                return
+            row.claim(worker.worker_id)
+        worker.run_task(row)
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks) -> Iterator[Callable[[], None]]:  # type: ignore[no-untyped-def]
+    """Calls made inside `with run_jobs.capture():` enqueue their jobs as a committed request would;
+    `run_jobs()` then runs them."""
+
+    class Runner:
+        def __call__(self) -> None:
+            run_queued_jobs()
+
+        def capture(self):  # type: ignore[no-untyped-def]
+            return django_capture_on_commit_callbacks(execute=True)
+
+    yield Runner()
+
+
 # --- the search index -----------------------------------------------------------------------------
 # Pages of several apps rank through the search index (core.search), which the matching engine
 # keeps. Tests that touch it ask for `engine` (the matching, achievements and rights tests do so for

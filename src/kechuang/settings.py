@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
+    "django_tasks",
+    "django_tasks_db",
     "kechuang.core",
     "kechuang.text",
     "kechuang.matching",
@@ -147,6 +149,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # The project's own assets (site.css) and the npm-installed vendor files (htmx, Chart.js).
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `kechuang serve` collects the static files and serves them itself through WhiteNoise, under
+# content-hashed names cached for a year, compressed (KECHUANG_SERVE_STATIC=1, set by serve). Without
+# it (`make demo`, tests) Django's finders serve them as they are in the source tree, so an edited
+# stylesheet shows at once and nothing needs collecting.
+SERVE_STATIC = _env_bool("KECHUANG_SERVE_STATIC", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "kechuang.core.staticstorage.StaticStorage"
+        if SERVE_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+if SERVE_STATIC:
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # right after SecurityMiddleware
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 
@@ -234,6 +251,27 @@ PERMISSIONS_POLICY = (
 )
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background tasks (django-tasks, the backport of Django 6's django.tasks). The default keeps the
+# queue in the platform's own database and `kechuang worker` runs it: nothing else to install.
+# A deployment with its own queue names another backend here (docs/deploy.md), e.g.
+# KECHUANG_TASK_BACKEND=django_tasks_rq.RQBackend.
+TASK_BACKEND = os.environ.get("KECHUANG_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKEND,
+        "QUEUES": [],  # any queue name
+    }
+}
+if TASK_BACKEND.startswith("django_tasks_rq."):
+    # A deployment that outgrew one machine: tasks in Redis, run by RQ's workers (docs/deploy.md;
+    # `pip install django-tasks-rq` there). Not used by the demo or the tests.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("KECHUANG_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+# A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS has lost its worker
+# (killed, machine restarted) and is started again or marked failed (core/jobs/reaper.py).
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("KECHUANG_JOB_HEARTBEAT_SECONDS", "5"))
+JOB_STALE_SECONDS = float(os.environ.get("KECHUANG_JOB_STALE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

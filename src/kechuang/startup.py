@@ -4,6 +4,7 @@ command): remove what killed processes left behind, then resume background embed
 from __future__ import annotations
 
 import logging
+import os
 
 log = logging.getLogger(__name__)
 
@@ -30,4 +31,7 @@ def serving_process_started() -> None:
     from kechuang.matching.engine import resume_background_embedding
 
     sweep_leftovers()
-    resume_background_embedding()
+    # `kechuang serve` leaves embedding to its task worker (KECHUANG_EMBED_RESUME=worker): each of
+    # several web processes would otherwise open the index and load a model only to find the lock taken.
+    if os.environ.get("KECHUANG_EMBED_RESUME", "web") == "web":
+        resume_background_embedding()

@@ -57,6 +57,10 @@ from .schemas import (
 router = Router()
 PUBLIC = None  # marks endpoints anyone may call (auth=None)
 
+from .jobs.api import router as jobs_router  # noqa: E402
+
+router.add_router("/jobs", jobs_router)
+
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]

@@ -28,6 +28,7 @@ NAV_ITEMS: list[tuple[str, Any, str]] = [
     ("policies:library", _("Policies"), "public"),
     ("policies:proactive", _("Proactive delivery"), "staff"),
     ("policies:simulate", _("What-if"), "staff"),
+    ("core:job_list", _("My tasks"), "user"),
     ("core:audit_log", _("Audit log"), "admin"),
 ]
 # Pages of another address that belong under an entry: expert profiles are where experts are

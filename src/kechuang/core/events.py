@@ -19,6 +19,8 @@ Each announcement is a Django signal defined here, in the bottom layer, so both 
   with the contract or not at all: a subscriber that owns the lead moves it and returns it (or
   raises `ValidationError`/`PermissionDenied`, which undoes the contract's change too); a
   subscriber that knows no such lead returns None.
+- `worker_started()`: `kechuang worker` is ready to take background tasks (core/jobs). Apps start
+  long-lived background work of their own there (matching resumes embedding under `kechuang serve`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from django.dispatch import Signal
 search_item_changed = Signal()
 person_works_changed = Signal()
 contract_signed_for_lead = Signal()
+worker_started = Signal()
 
 
 def announce_on_commit(signal: Signal, sender: Any, **payload: Any) -> None:

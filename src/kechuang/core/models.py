@@ -519,3 +519,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# A model of this app defined beside its runner (core/jobs/); imported here so Django registers it.
+from .jobs.models import Job as Job  # noqa: E402

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .jobs import views as job_views
 
 app_name = "core"
 
@@ -19,4 +20,9 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
     path("inbox/badge/", views.inbox_badge, name="inbox_badge"),
+    path("tasks/", job_views.job_list, name="job_list"),
+    path("tasks/<int:pk>/", job_views.job_detail, name="job_detail"),
+    path("tasks/<int:pk>/progress/", job_views.job_progress, name="job_progress"),
+    path("tasks/<int:pk>/download/", job_views.job_download, name="job_download"),
+    path("tasks/<int:pk>/cancel/", job_views.job_cancel, name="job_cancel"),
 ]

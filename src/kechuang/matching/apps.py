@@ -1,4 +1,16 @@
+import os
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _resume_in_worker(**kwargs: Any) -> None:
+    """Under `kechuang serve` the task worker, not the web processes, embeds what the index holds
+    without vectors (one process per data dir: engine.resume_background_embedding's lock)."""
+    if os.environ.get("KECHUANG_EMBED_RESUME") == "worker":
+        from .engine import resume_background_embedding
+
+        resume_background_embedding()
 
 
 class MatchingConfig(AppConfig):
@@ -14,3 +26,7 @@ class MatchingConfig(AppConfig):
         )
 
         subscribers.connect()
+
+        from kechuang.core.jobs import worker_started
+
+        worker_started.connect(_resume_in_worker, dispatch_uid="matching-resume-embedding")

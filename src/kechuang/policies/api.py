@@ -12,15 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from kechuang.core import jobs
+from kechuang.core.jobs.api import JobOut, job_out
 from kechuang.core.models import Organisation
 from kechuang.core.permissions import can_view_private, is_staff
 
-from . import exports, queries, services
+from . import exports, queries, services, tasks
 from .catalogue import POLICIES
 from .inputs import parse_document
 from .models import PolicyDocument, ProactiveRun
 from .navigator import check as run_check
-from .whatif import compare, editable_parameters, validate_changes
+from .whatif import editable_parameters, validate_changes
 
 router = Router()
 PUBLIC = None
@@ -89,6 +91,14 @@ class SimulateIn(Schema):
 
 class RunIn(Schema):
     year: int
+    policies: list[str] | None = None
+
+
+class ExportIn(Schema):
+    format: str = "csv"
+
+
+class NotifyIn(Schema):
     policies: list[str] | None = None
 
 
@@ -182,18 +192,25 @@ def put_supplementary(request: HttpRequest, org_id: int, year: int, payload: Sup
     return {f: getattr(row, f) for f in row.FACTS} | {"year": row.year, "organisation_id": org.pk}
 
 
-@router.post("/simulate")
+@router.post("/simulate", response={202: JobOut})
 def simulate(request: HttpRequest, payload: SimulateIn):  # type: ignore[no-untyped-def]
+    """Starts a what-if simulation over the registry (a background job): poll the job's `url`;
+    when it has succeeded its `result` holds the comparison."""
     _staff(request)
     changes = validate_changes(payload.changes, payload.year)
-    return compare(queries.registry_table(payload.year), changes)
+    title = jobs.texts(_("What-if simulation for %(year)s"), year=payload.year)
+    job = jobs.start(request.user, tasks.simulate, title, year=payload.year, changes=changes)
+    return Status(202, job_out(job))
 
 
-@router.post("/proactive-runs", response={201: RunOut})
+@router.post("/proactive-runs", response={202: JobOut})
 def create_run(request: HttpRequest, payload: RunIn):  # type: ignore[no-untyped-def]
+    """Starts a 免申即享 run (a background job): when it has succeeded, `result.run` is the run's id."""
     _staff(request)
-    run = services.run_proactive(request.user, payload.year, payload.policies)  # type: ignore[arg-type]
-    return Status(201, _run_out(run))
+    services.check_policy_ids(payload.policies)
+    title = jobs.texts(_("Proactive delivery run for %(year)s"), year=payload.year)
+    job = jobs.start(request.user, tasks.proactive_run, title, year=payload.year, policies=payload.policies)
+    return Status(202, job_out(job))
 
 
 @router.get("/proactive-runs", response=list[RunOut])
@@ -215,17 +232,27 @@ def get_run(request: HttpRequest, run_id: int):  # type: ignore[no-untyped-def]
     return out
 
 
-@router.get("/proactive-runs/{run_id}/export")
-def export_run(request: HttpRequest, run_id: int, format: str = "csv"):  # type: ignore[no-untyped-def]
+@router.post("/proactive-runs/{run_id}/exports", response={202: JobOut})
+def export_run(request: HttpRequest, run_id: int, payload: ExportIn):  # type: ignore[no-untyped-def]
+    """Starts writing the run's eligible list as CSV or XLSX (a background job): when it has
+    succeeded, fetch its `file_url`."""
     _staff(request)
     run = get_object_or_404(ProactiveRun, pk=run_id)
-    if format not in exports.FORMATS:
+    if payload.format not in exports.FORMATS:
         raise ValidationError({"format": _("Use csv or xlsx.")})
-    return exports.response(run, format)
+    title = jobs.texts(_("%(format)s export of run #%(id)s"), format=payload.format.upper(), id=run.pk)
+    job = jobs.start(request.user, tasks.export_run, title, run_id=run.pk, fmt=payload.format)
+    return Status(202, job_out(job))
 
 
-@router.post("/proactive-runs/{run_id}/notify")
-def notify(request: HttpRequest, run_id: int):  # type: ignore[no-untyped-def]
+@router.post("/proactive-runs/{run_id}/notify", response={202: JobOut})
+def notify(request: HttpRequest, run_id: int, payload: NotifyIn | None = None):  # type: ignore[no-untyped-def]
+    """Starts telling the run's enterprises (of `policies`, all when omitted) what they can enjoy
+    without applying (a background job); `result.organisations_notified` says how many."""
     _staff(request)
     run = get_object_or_404(ProactiveRun, pk=run_id)
-    return {"organisations_notified": services.notify_run(request.user, run)}  # type: ignore[arg-type]
+    policies = payload.policies if payload is not None else None
+    services.check_policy_ids(policies, required=True)
+    title = jobs.texts(_("Notify the enterprises of run #%(id)s"), id=run.pk)
+    job = jobs.start(request.user, tasks.notify_run, title, run_id=run.pk, policies=policies)
+    return Status(202, job_out(job))

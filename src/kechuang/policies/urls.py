@@ -16,4 +16,5 @@ urlpatterns = [
     path("proactive/<int:pk>/notify/", views.proactive_notify, name="proactive_notify"),
     path("proactive/<int:pk>/export.<str:fmt>", views.proactive_export, name="proactive_export"),
     path("simulate/", views.simulate, name="simulate"),
+    path("simulate/results/<int:job_id>/", views.simulate_result, name="simulate_result"),
 ]

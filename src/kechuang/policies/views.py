@@ -15,16 +15,18 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.core import jobs
 from kechuang.core.forms import apply_service_errors
+from kechuang.core.jobs.models import Job
 from kechuang.core.models import Industry, Organisation, Region
 from kechuang.core.permissions import can_view_private, is_staff
 
-from . import exports, queries, services
+from . import exports, queries, services, tasks
 from .catalogue import POLICIES
 from .forms import RunForm, SearchForm, SimulateForm, SupplementaryFactsForm, VisitorFactsForm, this_year
 from .models import PolicyDocument, ProactiveRun, SupplementaryFacts
 from .navigator import GROUPS, check, grouped
-from .whatif import compare, editable_parameters, validate_changes
+from .whatif import editable_parameters, validate_changes
 
 GROUP_TITLES = {
     "eligible": gettext_lazy("Eligible"), "near_miss": gettext_lazy("Near misses"),
@@ -118,29 +120,62 @@ def organisation_facts(request: HttpRequest, org_id: int, year: int) -> HttpResp
     return redirect(f"{reverse('policies:organisation_check', args=[org.pk])}?year={year}")
 
 
+def _job_page(job: Job) -> HttpResponse:
+    return redirect("core:job_detail", pk=job.pk)
+
+
+def _running(request: HttpRequest, task: Any) -> list[Job]:
+    return list(Job.objects.visible_to(request.user).active().filter(kind=task.module_path)[:10])
+
+
 @login_required
 def proactive(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     form = RunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        run = services.run_proactive(request.user, form.cleaned_data["year"])  # type: ignore[arg-type]
-        messages.success(request, _("Run finished: %(n)d eligible pairs.") % {"n": run.matches.count()})
-        return redirect("policies:proactive_detail", pk=run.pk)
-    return render(request, "policies/proactive.html", {"form": form, "runs": ProactiveRun.objects.all()[:50]})
+        year = form.cleaned_data["year"]
+        title = jobs.texts(gettext_lazy("Proactive delivery run for %(year)s"), year=year)
+        job = jobs.start(request.user, tasks.proactive_run, title, year=year)
+        return _job_page(job)
+    context = {
+        "form": form,
+        "runs": ProactiveRun.objects.all()[:50],
+        "running": _running(request, tasks.proactive_run),
+    }
+    return render(request, "policies/proactive.html", context)
+
+
+SORTS = {
+    "benefit": ("-benefit", "organisation__name", "pk"),
+    "policy": ("policy_id", "organisation__name", "pk"),
+    "enterprise": ("organisation__name", "policy_id", "pk"),
+}
 
 
 @login_required
 def proactive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     run = get_object_or_404(ProactiveRun, pk=pk)
-    names = {p.id: (p.en if _lang() == "en" else p.zh) for p in POLICIES}
-    qs = run.matches.select_related("organisation").order_by("policy_id", "organisation__name", "pk")
+    names = _policy_names()
+    policy = request.GET.get("policy", "")
+    sort = request.GET.get("sort", "benefit") if request.GET.get("sort") in SORTS else "benefit"
+    qs = run.matches.select_related("organisation").order_by(*SORTS[sort])
+    if policy in names:
+        qs = qs.filter(policy_id=policy)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     for m in page.object_list:
         m.policy_name = names.get(m.policy_id, m.policy_id)  # type: ignore[attr-defined]
     by_policy = [(names.get(pid, pid), pid, n) for pid, n in _counts(run)]
-    context = {"run": run, "matches": page.object_list, "page": page, "by_policy": by_policy}
+    context = {
+        "run": run, "matches": page.object_list, "page": page, "by_policy": by_policy, "policy": policy,
+        "sort": sort, "pending": services.pending_enterprises(run),
+        "exports": _running(request, tasks.export_run), "formats": list(exports.FORMATS),
+    }  # fmt: skip
     return render(request, "policies/proactive_detail.html", context)
+
+
+def _policy_names() -> dict[str, str]:
+    return {p.id: (p.en if _lang() == "en" else p.zh) for p in POLICIES}
 
 
 def _counts(run: ProactiveRun) -> list[tuple[str, int]]:
@@ -151,22 +186,55 @@ def _counts(run: ProactiveRun) -> list[tuple[str, int]]:
 
 
 @login_required
-@require_POST
 def proactive_notify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm before telling enterprises: the policies still to notify, largest estimated benefit
+    first, each to tick; the count of enterprises follows the ticks (htmx) and is on the button."""
     _staff_only(request)
     run = get_object_or_404(ProactiveRun, pk=pk)
-    n = services.notify_run(request.user, run)  # type: ignore[arg-type]
-    messages.success(request, _("%(n)d enterprises notified.") % {"n": n})
-    return redirect("policies:proactive_detail", pk=run.pk)
+    names = _policy_names()
+    pending = services.pending_by_policy(run)
+    for row in pending:
+        row["name"] = names.get(row["policy_id"], row["policy_id"])
+    data = request.POST if request.method == "POST" else request.GET
+    # `chosen` marks a submitted choice (possibly none ticked); a first visit proposes every policy.
+    if "chosen" in data:
+        chosen = [p for p in data.getlist("policy") if p in names]
+    else:
+        chosen = [r["policy_id"] for r in pending]
+    count = services.pending_enterprises(run, chosen) if chosen else 0
+    if request.method == "POST":
+        if not chosen or count == 0:
+            messages.error(
+                request, _("Nobody to notify: choose at least one policy with enterprises not yet told.")
+            )
+        else:
+            job = jobs.start(
+                request.user, tasks.notify_run, jobs.texts(gettext_lazy("Notify the enterprises of run #%(id)s"), id=run.pk),
+                run_id=run.pk, policies=chosen if len(chosen) < len(pending) else None,
+            )  # fmt: skip
+            return _job_page(job)
+    context = {"run": run, "pending": pending, "chosen": chosen, "count": count}
+    if request.headers.get("HX-Request"):
+        return render(request, "policies/_notify_summary.html", context)
+    return render(request, "policies/proactive_notify.html", context)
 
 
 @login_required
+@require_POST
 def proactive_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     _staff_only(request)
     run = get_object_or_404(ProactiveRun, pk=pk)
     if fmt not in exports.FORMATS:
         raise Http404
-    return exports.response(run, fmt)
+    title = gettext_lazy("%(format)s export of run #%(id)s")
+    job = jobs.start(
+        request.user,
+        tasks.export_run,
+        jobs.texts(title, format=fmt.upper(), id=run.pk),
+        run_id=run.pk,
+        fmt=fmt,
+    )
+    return _job_page(job)
 
 
 @login_required
@@ -185,12 +253,30 @@ def simulate(request: HttpRequest) -> HttpResponse:
         try:
             clean = validate_changes(changes, year)
             changed = {k: v for k, v in clean.items() if v != current[k]}
-            result = compare(queries.registry_table(year), changed)
-            context.update({"result": result, "changed": changed, "chart": _chart_data(result)})
+            title = jobs.texts(gettext_lazy("What-if simulation for %(year)s"), year=year)
+            job = jobs.start(request.user, tasks.simulate, title, year=year, changes=changed)
+            return _job_page(job)
         except ValidationError as exc:
             context["errors"] = {k.removeprefix("changes."): v for k, v in exc.message_dict.items()}
         context["posted"] = {k.removeprefix("p:"): v for k, v in request.POST.items() if k.startswith("p:")}
+    context["running"] = _running(request, tasks.simulate)
     return render(request, "policies/simulate.html", context)
+
+
+@login_required
+def simulate_result(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A finished simulation's comparison (the job keeps it: leave and come back at will)."""
+    _staff_only(request)
+    job = get_object_or_404(Job.objects.visible_to(request.user), pk=job_id, kind=tasks.simulate.module_path)
+    if job.state != Job.State.SUCCEEDED or not job.result:
+        return _job_page(job)
+    result = job.result
+    names = _policy_names()
+    labels = {p.path: (p.en if _lang() == "en" else p.zh) for p in editable_parameters(result["year"])}
+    changed = [(labels.get(k, k), job.params["changes"][k]) for k in job.params.get("changes", {})]
+    rows = [(names.get(pid, pid), pid, row) for pid, row in result["policies"].items()]
+    context = {"job": job, "result": result, "rows": rows, "changed": changed, "chart": _chart_data(result)}
+    return render(request, "policies/simulate_result.html", context)
 
 
 def _names(model: Any, codes: list[str]) -> list[str]:

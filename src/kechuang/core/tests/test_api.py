@@ -17,7 +17,12 @@ API = "/api/v1/core"
 
 
 @pytest.fixture
-def world(own_org, other_org, enterprise_user, other_user, staff_user, admin_user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(
+    own_org, other_org, enterprise_user, other_user, staff_user, admin_user, settings, tmp_path
+) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from kechuang.core.tests.test_views import finished_job
+
+    settings.DATA_DIR = tmp_path
     services.record_enterprise_facts(None, own_org, 2022, revenue="1000000.00", staff=10, rd_staff=2)
     person = services.create_person(None, affiliation=own_org, name="张伟", position="研究员")
     carrier = services.create_carrier(
@@ -30,6 +35,7 @@ def world(own_org, other_org, enterprise_user, other_user, staff_user, admin_use
     note = services.notify(None, "test", "请补充年度数据", organisation=own_org)
     token, _key = services.issue_api_token(enterprise_user, "own script")
     return {"own": own_org, "other": other_org, "person": person, "carrier": carrier, "note": note,
+            "job": finished_job(enterprise_user, tmp_path),
             "token": token, "users": {"anonymous": None, "other": other_user, "own": enterprise_user,
                                       "staff": staff_user, "admin": admin_user}}  # fmt: skip
 
@@ -88,6 +94,14 @@ ENDPOINTS: list[Endpoint] = [
      {"anonymous": 401, "other": 201, "own": 201, "staff": 201}),
     ("token revoke", "delete", lambda w: f"{API}/tokens/{w['token'].pk}", lambda w: None,
      {"anonymous": 401, "other": 404, "own": 204, "staff": 404}),
+    # A background job is its starter's ("own") and staff's; to anyone else it does not exist.
+    ("jobs list", "get", lambda w: f"{API}/jobs", lambda w: None, SIGNED_IN),
+    ("job detail", "get", lambda w: f"{API}/jobs/{w['job'].pk}", lambda w: None,
+     {"anonymous": 401, "other": 404, "own": 200, "staff": 200}),
+    ("job file", "get", lambda w: f"{API}/jobs/{w['job'].pk}/file", lambda w: None,
+     {"anonymous": 401, "other": 404, "own": 200, "staff": 200}),
+    ("job cancel", "post", lambda w: f"{API}/jobs/{w['job'].pk}/cancel", lambda w: {},
+     {"anonymous": 401, "other": 404, "own": 200, "staff": 200}),
 ]  # fmt: skip
 
 

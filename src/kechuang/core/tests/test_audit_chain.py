@@ -111,7 +111,7 @@ def test_the_migration_chains_entries_written_before_it(log, unguarded) -> None:
         cursor.execute("UPDATE core_auditentry SET prev_hash = '', hash = ''")
     AuditChainHead.objects.all().delete()
     assert not verify().ok
-    migration = importlib.import_module("kechuang.core.migrations.0005_audit_hash_chain")
+    migration = importlib.import_module("kechuang.core.migrations.0006_audit_hash_chain")
 
     class Editor:
         pass

@@ -43,9 +43,21 @@ def people(enterprise_user, other_user, staff_user, admin_user) -> dict[str, Use
     }
 
 
+def finished_job(user: User, data_dir):  # type: ignore[no-untyped-def]
+    """A background job of `user` that produced a file (under `data_dir`, the tests' DATA_DIR)."""
+    from kechuang.core.jobs.models import Job
+
+    job = Job.objects.create(kind="kechuang.core.tests.jobtasks.make_file", title={"en": "a file"}, user=user,
+                             state=Job.State.SUCCEEDED, file_name="hello.txt")  # fmt: skip
+    (data_dir / "jobs" / str(job.pk)).mkdir(parents=True)
+    (data_dir / "jobs" / str(job.pk) / "hello.txt").write_text("hello")
+    return job
+
+
 @pytest.fixture
-def registry(own_org, other_org):  # type: ignore[no-untyped-def]
+def registry(own_org, other_org, enterprise_user, settings, tmp_path):  # type: ignore[no-untyped-def]
     """One of everything the core pages show, with private facts that must not leak."""
+    settings.DATA_DIR = tmp_path
     services.record_enterprise_facts(
         None, own_org, LAST_YEAR, revenue=Decimal("98765432.10"), staff=120, rd_staff=30
     )
@@ -54,7 +66,7 @@ def registry(own_org, other_org):  # type: ignore[no-untyped-def]
     services.move_person(None, person, own_org, dt.date(2021, 7, 1), position="首席科学家")
     carrier = services.create_carrier(None, name="浦东测试孵化器", kind=Carrier.Kind.INCUBATOR, host=own_org,
                                       region=Region.objects.get(pk="310115"), area_m2=Decimal("12000"), firms_served=85)  # fmt: skip
-    return {"person": person, "carrier": carrier}
+    return {"person": person, "carrier": carrier, "job": finished_job(enterprise_user, tmp_path)}
 
 
 def _urls(own_org, registry) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -73,6 +85,10 @@ def _urls(own_org, registry) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "inbox": reverse("core:inbox"),
         "inbox_badge": reverse("core:inbox_badge"),
         "login": reverse("login"),
+        "job_list": reverse("core:job_list"),
+        "job_detail": reverse("core:job_detail", args=[registry["job"].pk]),
+        "job_progress": reverse("core:job_progress", args=[registry["job"].pk]),
+        "job_download": reverse("core:job_download", args=[registry["job"].pk]),
     }
 
 
@@ -94,6 +110,11 @@ MATRIX: dict[str, dict[str, int | str]] = {
     "inbox": {"anonymous": LOGIN, "other": 200, "own": 200, "staff": 200, "admin": 200},
     "inbox_badge": dict.fromkeys(WHO, 200),
     "login": dict.fromkeys(WHO, 200),
+    # A background job is its starter's ("own") and staff's; to anyone else it does not exist.
+    "job_list": {"anonymous": LOGIN, "other": 200, "own": 200, "staff": 200, "admin": 200},
+    "job_detail": {"anonymous": LOGIN, "other": 404, "own": 200, "staff": 200, "admin": 200},
+    "job_progress": {"anonymous": LOGIN, "other": 404, "own": 200, "staff": 200, "admin": 200},
+    "job_download": {"anonymous": LOGIN, "other": 404, "own": 200, "staff": 200, "admin": 200},
 }
 
 
@@ -114,8 +135,8 @@ def test_the_matrix_covers_every_core_url() -> None:
     from kechuang.core import urls
 
     names = {p.name for p in urls.urlpatterns}
-    # inbox_mark_read is POST-only and tested below.
-    assert names - {"inbox_mark_read"} == set(MATRIX) - {"login"}
+    # inbox_mark_read is POST-only and tested below; job_cancel is tested in test_jobs.py.
+    assert names - {"inbox_mark_read", "job_cancel"} == set(MATRIX) - {"login"}
 
 
 def test_refusals_render_the_friendly_403_and_404_pages(other_user, own_org) -> None:  # type: ignore[no-untyped-def]
@@ -442,7 +463,7 @@ def test_every_page_has_landmarks_and_a_language_switch(people, own_org, registr
     urls = _urls(own_org, registry)
     client = client_for(people["admin"])
     for name, url in urls.items():
-        if name == "inbox_badge":
+        if name in ("inbox_badge", "job_progress", "job_download"):  # fragments and files, not pages
             continue
         html = client.get(url).content.decode()
         for landmark in ('<header class="site-header"', '<main id="main"', "<footer", 'aria-label="'):

@@ -6,8 +6,6 @@ import copy
 
 import pytest
 
-from kechuang.policies import services
-
 from .conftest import YEAR
 from .test_navigator import EXAMPLE
 from .test_services import make_document
@@ -90,40 +88,73 @@ def test_staff_endpoints_refuse_others(
     assert call(None).status_code == 401
     assert call(other_user).status_code == 403
     assert call(enterprise_user).status_code == 403
-    assert call(staff_user).status_code in (200, 201)
+    assert call(staff_user).status_code in (200, 202)
 
 
-def test_simulate_api(own_firm, api_for, staff_user) -> None:  # type: ignore[no-untyped-def]
+def _finished(api, started, run_jobs):  # type: ignore[no-untyped-def]
+    """Run the job a 202 answer started; its state as the API reports it then."""
+    assert started.status_code == 202, started.content
+    body = started.json()
+    assert body["state"] == "queued" and body["url"] == f"/api/v1/core/jobs/{body['id']}"
+    run_jobs()
+    return api.get(body["url"]).json()
+
+
+def test_simulate_api(own_firm, api_for, staff_user, run_jobs) -> None:  # type: ignore[no-untyped-def]
     staff = api_for(staff_user)
-    res = staff.post(
-        f"{BASE}/simulate",
-        {
-            "year": YEAR,
-            "changes": {
-                "rd_super_deduction.rate.manufacturing": 0.5,
-                "rd_super_deduction.rate.general": 0.5,
-                "rd_super_deduction.rate.tech_sme": 0.5,
+    with run_jobs.capture():
+        started = staff.post(
+            f"{BASE}/simulate",
+            {
+                "year": YEAR,
+                "changes": {
+                    "rd_super_deduction.rate.manufacturing": 0.5,
+                    "rd_super_deduction.rate.general": 0.5,
+                    "rd_super_deduction.rate.tech_sme": 0.5,
+                },
             },
-        },
-    )
-    row = res.json()["policies"]["rd_super_deduction"]
+        )
+    job = _finished(staff, started, run_jobs)
+    assert job["state"] == "succeeded" and job["result_url"] == f"/policies/simulate/results/{job['id']}/"
+    row = job["result"]["policies"]["rd_super_deduction"]
     assert row["before"]["fiscal_cost"] == 700000.0 and row["after"]["fiscal_cost"] == 350000.0
     assert row["after"]["by_district"]["310115"]["fiscal_cost"] == 350000.0
     bad = staff.post(f"{BASE}/simulate", {"year": YEAR, "changes": {"no.such": 1}})
     assert bad.status_code == 422 and "changes.no.such" in bad.json()["error"]["fields"]
 
 
-def test_proactive_run_endpoints(own_firm, api_for, enterprise_user, staff_user) -> None:  # type: ignore[no-untyped-def]
-    run = services.run_proactive(staff_user, YEAR)
-    for path in (f"/proactive-runs/{run.pk}", f"/proactive-runs/{run.pk}/export"):
-        assert api_for(None).get(BASE + path).status_code == 401
-        assert api_for(enterprise_user).get(BASE + path).status_code == 403
-    assert api_for(None).post(f"{BASE}/proactive-runs/{run.pk}/notify").status_code == 401
-    assert api_for(enterprise_user).post(f"{BASE}/proactive-runs/{run.pk}/notify").status_code == 403
+def test_proactive_run_endpoints(
+    own_firm, api_for, enterprise_user, staff_user, run_jobs, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_DIR = tmp_path
     staff = api_for(staff_user)
-    detail = staff.get(f"{BASE}/proactive-runs/{run.pk}").json()
+    with run_jobs.capture():
+        started = staff.post(f"{BASE}/proactive-runs", {"year": YEAR})
+    job = _finished(staff, started, run_jobs)
+    assert job["state"] == "succeeded"
+    run_id = job["result"]["run"]
+    assert job["result_url"] == f"/policies/proactive/{run_id}/"
+    assert staff.post(f"{BASE}/proactive-runs", {"year": YEAR, "policies": ["nope"]}).status_code == 422
+
+    assert api_for(None).get(f"{BASE}/proactive-runs/{run_id}").status_code == 401
+    assert api_for(enterprise_user).get(f"{BASE}/proactive-runs/{run_id}").status_code == 403
+    for path in (f"/proactive-runs/{run_id}/notify", f"/proactive-runs/{run_id}/exports"):
+        assert api_for(None).post(BASE + path, {}).status_code == 401
+        assert api_for(enterprise_user).post(BASE + path, {}).status_code == 403
+    detail = staff.get(f"{BASE}/proactive-runs/{run_id}").json()
     assert any(e["policy"] == "rd_super_deduction" and e["uscc"] == own_firm.uscc for e in detail["eligible"])
-    xlsx = staff.get(f"{BASE}/proactive-runs/{run.pk}/export", format="xlsx")
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    assert staff.get(f"{BASE}/proactive-runs/{run.pk}/export", format="pdf").status_code == 422
-    assert staff.post(f"{BASE}/proactive-runs/{run.pk}/notify").json() == {"organisations_notified": 1}
+
+    with run_jobs.capture():
+        started = staff.post(f"{BASE}/proactive-runs/{run_id}/exports", {"format": "xlsx"})
+    job = _finished(staff, started, run_jobs)
+    assert job["state"] == "succeeded" and job["file_url"] == f"/api/v1/core/jobs/{job['id']}/file"
+    xlsx = staff.get(job["file_url"])
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
+    assert api_for(enterprise_user).get(job["file_url"]).status_code == 404
+    assert staff.post(f"{BASE}/proactive-runs/{run_id}/exports", {"format": "pdf"}).status_code == 422
+
+    assert staff.post(f"{BASE}/proactive-runs/{run_id}/notify", {"policies": []}).status_code == 422
+    with run_jobs.capture():
+        started = staff.post(f"{BASE}/proactive-runs/{run_id}/notify", {"policies": ["rd_super_deduction"]})
+    job = _finished(staff, started, run_jobs)
+    assert job["result"]["organisations_notified"] == 1

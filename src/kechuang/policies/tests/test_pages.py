@@ -86,8 +86,9 @@ def test_staff_pages_permissions(name, own_firm, enterprise_user, other_user, st
 def test_proactive_pages(run, own_firm, enterprise_user, other_user, staff_user) -> None:  # type: ignore[no-untyped-def]
     urls = [
         ("get", reverse("policies:proactive_detail", args=[run.pk])),
-        ("get", reverse("policies:proactive_export", args=[run.pk, "csv"])),
-        ("get", reverse("policies:proactive_export", args=[run.pk, "xlsx"])),
+        ("post", reverse("policies:proactive_export", args=[run.pk, "csv"])),
+        ("post", reverse("policies:proactive_export", args=[run.pk, "xlsx"])),
+        ("get", reverse("policies:proactive_notify", args=[run.pk])),
         ("post", reverse("policies:proactive_notify", args=[run.pk])),
     ]
     for method, url in urls:
@@ -96,27 +97,118 @@ def test_proactive_pages(run, own_firm, enterprise_user, other_user, staff_user)
         assert getattr(client_for(enterprise_user), method)(url).status_code == 403
     staff = client_for(staff_user)
     assert own_firm.name in staff.get(urls[0][1]).content.decode()
-    assert staff.get(urls[1][1])["Content-Type"].startswith("text/csv")
-    assert staff.get(reverse("policies:proactive_export", args=[run.pk, "pdf"])).status_code == 404
-    assert staff.post(urls[3][1]).status_code == 302
-    started = staff.post(reverse("policies:proactive"), {"year": YEAR})
-    assert started.status_code == 302
+    assert staff.post(reverse("policies:proactive_export", args=[run.pk, "pdf"])).status_code == 404
+    assert staff.get(urls[1][1]).status_code == 405  # starting an export is a POST
 
 
-def test_simulate_page_compares_with_charts(own_firm, staff_user) -> None:  # type: ignore[no-untyped-def]
+def _job_of(response):  # type: ignore[no-untyped-def]
+    """The job a page started: its page is where the browser is sent."""
+    from kechuang.core.jobs.models import Job
+
+    assert response.status_code == 302 and response["Location"].startswith("/tasks/"), response
+    return Job.objects.get(pk=int(response["Location"].split("/")[2]))
+
+
+def test_a_proactive_run_starts_a_job_and_leads_to_the_run(own_firm, staff_user, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    staff = client_for(staff_user)
+    with run_jobs.capture():
+        job = _job_of(staff.post(reverse("policies:proactive"), {"year": YEAR}))
+    assert job.title["zh-hans"] == f"{YEAR} 年度免申即享" and job.params == {"year": YEAR}
+    assert job.title_text in staff.get(reverse("policies:proactive")).content.decode()  # shown as running
+    run_jobs()
+    page = staff.get(f"/tasks/{job.pk}/").content.decode()
+    job.refresh_from_db()
+    assert job.state == "succeeded" and f'href="{job.result_url}"' in page
+    detail = staff.get(job.result_url).content.decode()
+    assert own_firm.name in detail
+
+
+def test_exports_are_files_of_a_job(
+    run, own_firm, staff_user, other_user, run_jobs, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_DIR = tmp_path
+    staff = client_for(staff_user)
+    with run_jobs.capture():
+        job = _job_of(staff.post(reverse("policies:proactive_export", args=[run.pk, "csv"])))
+    run_jobs()
+    page = staff.get(f"/tasks/{job.pk}/").content.decode()
+    assert f"/tasks/{job.pk}/download/" in page and f"proactive-{YEAR}-{run.pk}.csv" in page
+    download = staff.get(f"/tasks/{job.pk}/download/")
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("统一社会信用代码") and own_firm.uscc in text
+    assert client_for(other_user).get(f"/tasks/{job.pk}/download/").status_code == 404
+
+
+def test_notifying_is_confirmed_with_the_count_and_can_be_limited(
+    run, own_firm, other_org, staff_user, run_jobs
+) -> None:  # type: ignore[no-untyped-def]
+    from kechuang.core.models import Notification
+
+    staff = client_for(staff_user)
+    url = reverse("policies:proactive_notify", args=[run.pk])
+    pending = services.pending_by_policy(run)
+    benefits = [row["benefit"] or 0 for row in pending]
+    assert benefits == sorted(benefits, reverse=True)  # largest estimated benefit first
+    page = staff.get(url).content.decode()
+    assert "通知 1 家企业" in page and 'hx-trigger="change"' in page and "<script>" not in page
+    first = pending[0]["policy_id"]
+    summary = staff.get(
+        url, {"chosen": "1", "policy": [first]}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "将通知 1 家企业" in summary and "<html" not in summary
+    none = staff.get(url, {"chosen": "1"}, headers={"HX-Request": "true"}).content.decode()
+    assert "disabled" in none
+    assert staff.post(url, {"chosen": "1"}).status_code == 200  # nothing chosen: asked again
+    with run_jobs.capture():
+        job = _job_of(staff.post(url, {"chosen": "1", "policy": [first]}))
+    assert job.params == {"run_id": run.pk, "policies": [first]} or job.params["policies"] is None
+    run_jobs()
+    job.refresh_from_db()
+    assert job.state == "succeeded" and job.result["organisations_notified"] == 1
+    assert Notification.objects.filter(kind="policies.proactive", organisation=own_firm).count() == 1
+    assert run.matches.filter(policy_id=first, notified=True).exists()
+    detail = staff.get(
+        reverse("policies:proactive_detail", args=[run.pk]), {"sort": "benefit", "policy": first}
+    )
+    assert detail.status_code == 200
+
+
+def test_simulate_page_compares_with_charts(own_firm, staff_user, run_jobs) -> None:  # type: ignore[no-untyped-def]
     url = reverse("policies:simulate")
-    page = client_for(staff_user).post(url, {"year": YEAR, "p:rd_super_deduction.rate.general": "0.5",
-                                             "p:rd_super_deduction.rate.manufacturing": "0.5",
-                                             "p:rd_super_deduction.rate.tech_sme": "0.5"})  # fmt: skip
+    staff = client_for(staff_user)
+    with run_jobs.capture():
+        job = _job_of(staff.post(url, {"year": YEAR, "p:rd_super_deduction.rate.general": "0.5",
+                                       "p:rd_super_deduction.rate.manufacturing": "0.5",
+                                       "p:rd_super_deduction.rate.tech_sme": "0.5"}))  # fmt: skip
+    result_url = reverse("policies:simulate_result", args=[job.pk])
+    assert staff.get(result_url)["Location"] == f"/tasks/{job.pk}/"  # not done yet: its progress
+    run_jobs()
+    page = staff.get(result_url)
     html = page.content.decode()
     assert page.status_code == 200 and 'id="whatif-data"' in html and "chart.umd.min.js" in html
+    assert "policies/whatif.js" in html and "<script>" not in html  # no inline script
     # 2.8m R&D at 100% → 50%: the fiscal cost of the super deduction halves (700,000 → 350,000).
     row = html.split('<tr data-policy="rd_super_deduction">')[1].split("</tr>")[0]
     assert "700,000.00" in row and "350,000.00" in row
     chart = json.loads(html.split('id="whatif-data" type="application/json">')[1].split("</script>")[0])
     assert chart["districts"] == ["浦东新区"]  # districts named in the charts
-    bad = client_for(staff_user).post(url, {"year": YEAR, "p:hnte.cit_rate": "abc"})
+    bad = staff.post(url, {"year": YEAR, "p:hnte.cit_rate": "abc"})
     assert 'data-field="hnte.cit_rate"' in bad.content.decode()
+
+
+def test_simulation_results_are_their_starters_and_staffs(
+    own_firm, staff_user, make_user, enterprise_user, run_jobs
+) -> None:  # type: ignore[no-untyped-def]
+    from kechuang.core.models import User
+
+    with run_jobs.capture():
+        job = _job_of(client_for(staff_user).post(reverse("policies:simulate"), {"year": YEAR}))
+    run_jobs()
+    url = reverse("policies:simulate_result", args=[job.pk])
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(enterprise_user).get(url).status_code == 403
+    assert client_for(make_user(User.Role.ANALYST)).get(url).status_code == 200  # staff see every job
+    assert client_for(staff_user).get(url).status_code == 200
 
 
 def test_pages_switch_to_english(db) -> None:  # type: ignore[no-untyped-def]

@@ -86,7 +86,9 @@ def test_supplementary_facts_feed_the_rules(own_firm, enterprise_user, other_use
         )
 
 
-def test_proactive_run_screens_exports_and_notifies(own_firm, other_org, staff_user, enterprise_user) -> None:  # type: ignore[no-untyped-def]
+def test_proactive_run_screens_exports_and_notifies(
+    own_firm, other_org, staff_user, enterprise_user, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     register_facts(other_org)
     screen = RestrictedScreen(other_org.pk)
     with pytest.raises(PermissionDenied):
@@ -99,20 +101,29 @@ def test_proactive_run_screens_exports_and_notifies(own_firm, other_org, staff_u
     rdsd = ProactiveMatch.objects.get(run=run, organisation=own_firm, policy_id="rd_super_deduction")
     assert rdsd.benefit == Decimal("700000.00")
 
-    rows = list(csv.reader(io.StringIO(exports.render(run, "csv").decode("utf-8-sig"))))
+    seen: list[tuple[int, int | None]] = []
+    n = exports.write(
+        run, "csv", tmp_path / "run.csv", progress=lambda d, t=None, *a, **k: seen.append((d, t))
+    )
+    assert n == run.matches.count() and seen[-1] == (n, n) and not (tmp_path / "run.csv.part").exists()
+    rows = list(csv.reader(io.StringIO((tmp_path / "run.csv").read_text("utf-8-sig"))))
     assert rows[0][0].startswith("统一社会信用代码") and any(
         r[0] == own_firm.uscc and r[2] == "rd_super_deduction" for r in rows[1:]
     )
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(exports.render(run, "xlsx"))).active
+    exports.write(run, "xlsx", tmp_path / "run.xlsx")
+    sheet = load_workbook(tmp_path / "run.xlsx").active
     assert sheet.max_row == len(rows)
 
+    with pytest.raises(ValidationError):
+        services.notify_run(staff_user, run, policy_ids=[])
+    assert services.notify_run(staff_user, run, policy_ids=["hnte"]) == 0  # nobody matched there
     assert services.notify_run(staff_user, run) == 1
     note = Notification.objects.get(organisation=own_firm)
     assert "研发费用税前加计扣除" in note.body and str(YEAR) in note.title
     assert services.notify_run(staff_user, run) == 0  # once only
-    assert AuditEntry.objects.filter(action__in=["proactive.run", "proactive.notify"]).count() == 3
+    assert AuditEntry.objects.filter(action__in=["proactive.run", "proactive.notify"]).count() == 4
 
 
 def test_default_screen_uses_the_credit_fact(own_firm, other_org, staff_user) -> None:  # type: ignore[no-untyped-def]

@@ -7,8 +7,6 @@ prints the demo accounts and, with --serve, serves the platform.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from decimal import Decimal
 from typing import Any
@@ -79,18 +77,21 @@ class Command(BaseCommand):
             self.stdout.write(f"Serving at http://{opts['addr']}/ (Ctrl-C stops)")
             self.stdout.write(f"Dataset status and figures (staff accounts): http://{opts['addr']}/demo/")
             self.stdout.flush()
-            # The server gets a fresh process (runserver --insecure --noreload): the loader's memory
-            # (tens of thousands of generated rows) is not carried into it.
-            argv = [
-                sys.executable,
-                "-m",
-                "kechuang.cli",
-                "runserver",
-                "--insecure",
-                "--noreload",
-                opts["addr"],
-            ]
-            os.execv(sys.executable, argv)
+            # The server and the task worker get fresh processes (runserver --insecure --noreload):
+            # the loader's memory (tens of thousands of generated rows) is not carried into them.
+            # One command starts both and Ctrl-C stops both.
+            from kechuang.core.serving import Child, kechuang_argv, supervise
+
+            status = supervise(
+                [
+                    Child("web server", kechuang_argv("runserver", "--insecure", "--noreload", opts["addr"])),
+                    Child("task worker", kechuang_argv("worker")),
+                ],
+                grace=10,
+                out=self.stdout,
+            )
+            if status:
+                raise CommandError(f"stopped: a process exited with status {status}", returncode=status)
 
     def _print_figures(self) -> None:
         from kechuang.demo.queries import REPORT_TARGETS, report_figures

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('axes', '0010_accessattemptexpiration'),
-        ('core', '0005_audit_hash_chain'),
+        ('core', '0006_audit_hash_chain'),
     ]
 
     operations = [

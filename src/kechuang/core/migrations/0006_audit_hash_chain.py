@@ -37,7 +37,7 @@ def unchain(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_audit_append_only'),
+        ('core', '0005_job'),
     ]
 
     operations = [
