@@ -100,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for m in (Organisation, Person, Carrier)
     ]
     figures: dict[str, Any] = cache.get_or_set(
-        f"core:home-figures:{newest}", _home_figures, HOME_FIGURES_SECONDS
+        "core:home-figures:" + "-".join(str(pk or 0) for pk in newest), _home_figures, HOME_FIGURES_SECONDS
     )  # type: ignore[assignment]
     labels, org_labels = dict(Carrier.Kind.choices), dict(Organisation.Kind.choices)
     return render(
